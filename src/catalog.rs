@@ -410,7 +410,9 @@ pub enum CodeListError {
         path: String,
         source: std::io::Error,
     },
-    #[error("科目代码表 {path} 第 {line} 行格式不对：{why}（需要列：code,name[,level,provenance]，或 科目编码,科目名称）")]
+    #[error(
+        "科目代码表 {path} 第 {line} 行格式不对：{why}（需要列：code,name[,level,provenance]，或 科目编码,科目名称）"
+    )]
     Format {
         path: String,
         line: usize,
@@ -443,10 +445,7 @@ pub fn csv_fields(line: &str) -> Vec<String> {
     out
 }
 
-fn parse_code_csv(
-    text: &str,
-    source: &str,
-) -> Result<Vec<CodeEntry>, CodeListError> {
+fn parse_code_csv(text: &str, source: &str) -> Result<Vec<CodeEntry>, CodeListError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_start_matches('\u{feff}').trim();
@@ -595,8 +594,16 @@ mod tests {
         // every balance table has label and amount columns on both sides
         for t in c.tables.iter().filter(|t| t.kind == TableKind::Balance) {
             for side in [Side::Income, Side::Expenditure] {
-                assert!(t.columns.iter().any(|col| col.side == Some(side) && col.role == Role::Label));
-                assert!(t.columns.iter().any(|col| col.side == Some(side) && col.role == Role::Amount));
+                assert!(
+                    t.columns
+                        .iter()
+                        .any(|col| col.side == Some(side) && col.role == Role::Label)
+                );
+                assert!(
+                    t.columns
+                        .iter()
+                        .any(|col| col.side == Some(side) && col.role == Role::Amount)
+                );
             }
         }
     }
@@ -604,7 +611,10 @@ mod tests {
     #[test]
     fn title_keys_are_folded_longest_first() {
         let t = Catalog::get().table(TableId::T3_3);
-        assert!(t.title_keys.contains(&"一般公共预算三公经费支出预算表".to_string()));
+        assert!(
+            t.title_keys
+                .contains(&"一般公共预算三公经费支出预算表".to_string())
+        );
         let lens: Vec<usize> = t.title_keys.iter().map(|k| k.chars().count()).collect();
         assert!(lens.windows(2).all(|w| w[0] >= w[1]));
     }
@@ -618,8 +628,16 @@ mod tests {
         assert!(l.functional.values().all(|e| !e.provenance.is_empty()));
         let r = l.renamed_from("210", "医疗卫生与计划生育支出").unwrap();
         assert_eq!(r.new_name, "卫生健康支出");
-        assert_eq!(l.class_by_name(&fold("医疗卫生与计划生育支出")).unwrap().code, "210");
-        assert_eq!(l.class_by_name(&fold("一般公共服务支出")).unwrap().code, "201");
+        assert_eq!(
+            l.class_by_name(&fold("医疗卫生与计划生育支出"))
+                .unwrap()
+                .code,
+            "210"
+        );
+        assert_eq!(
+            l.class_by_name(&fold("一般公共服务支出")).unwrap().code,
+            "201"
+        );
     }
 
     #[test]
@@ -632,7 +650,11 @@ mod tests {
     fn bureau_list_overrides() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("codes.csv");
-        std::fs::write(&p, "科目编码,科目名称\n2010201,行政运行（新）\n9990101,测试科目\n30101,基本工资X\n").unwrap();
+        std::fs::write(
+            &p,
+            "科目编码,科目名称\n2010201,行政运行（新）\n9990101,测试科目\n30101,基本工资X\n",
+        )
+        .unwrap();
         let l = CodeLists::with_override(&p).unwrap();
         assert_eq!(l.functional["2010201"].name, "行政运行（新）");
         assert_eq!(l.functional["9990101"].level, 3);

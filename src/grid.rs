@@ -558,7 +558,10 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 fn contains_utf16(hay: &[u8], needle: &str) -> bool {
-    let n: Vec<u8> = needle.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let n: Vec<u8> = needle
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
     contains(hay, &n)
 }
 
@@ -764,7 +767,9 @@ fn sheet_from_range(
                 continue;
             }
             let (row, col) = (r0 + r as u32, c0 + c as u32);
-            let has_value = range.get_value((row, col)).is_some_and(|v| *v != Data::Empty);
+            let has_value = range
+                .get_value((row, col))
+                .is_some_and(|v| *v != Data::Empty);
             if !has_value {
                 cells.push((row, col, Cell::Formula(f.clone())));
             }

@@ -12,10 +12,14 @@
 //! ```
 
 pub mod catalog;
+pub mod compose;
+pub mod export;
 pub mod grid;
 pub mod model;
+pub mod output;
 pub mod recognise;
 pub mod text;
+pub mod write;
 
 use std::path::Path;
 

@@ -1,1 +1,8 @@
-fn main() {}
+//! The `yusuan` command: a thin layer of clap commands over the library.
+//! Exit codes: 0 clean, 1 findings of severity error, 2 input or usage error.
+
+mod cmd;
+
+fn main() -> std::process::ExitCode {
+    cmd::main()
+}

@@ -462,6 +462,53 @@ impl Budget {
     pub fn summary(&self) -> Summary {
         Summary::of(self)
     }
+
+    /// Every figure of every table in 元, keyed by what it is rather than where it
+    /// stands: `表3|2010201|total`, `表1|income|gpb`, `表3-3|合计|reception`,
+    /// `表3-2|德阳市…(本级)#1|amount` (entry names folded). Two workbooks holding the same budget in
+    /// different layouts, formats or units give the same map. Zero figures are left
+    /// out (blank and 0 mean the same); unreadable cells appear as `None`.
+    pub fn figures(&self) -> std::collections::BTreeMap<String, Option<Decimal>> {
+        let mut out = std::collections::BTreeMap::new();
+        for t in &self.tables {
+            let mut entry_no: std::collections::HashMap<String, usize> = Default::default();
+            for l in &t.lines {
+                let who = match l.kind {
+                    LineKind::Total => "合计".to_string(),
+                    LineKind::Code => {
+                        let side = match l.side {
+                            Some(Side::Expenditure) => "expenditure|",
+                            Some(Side::Income) => "income|",
+                            None => "",
+                        };
+                        format!("{side}{}", l.code.as_deref().unwrap_or(""))
+                    }
+                    LineKind::Fixed => format!(
+                        "{}|{}",
+                        match l.side {
+                            Some(Side::Income) => "income",
+                            _ => "expenditure",
+                        },
+                        l.key.as_deref().unwrap_or("")
+                    ),
+                    LineKind::Entry | LineKind::Unparsed => {
+                        let name = crate::text::fold(&l.name);
+                        let n = entry_no.entry(name.clone()).or_default();
+                        *n += 1;
+                        format!("{name}#{n}")
+                    }
+                };
+                for (k, a) in &l.amounts {
+                    let v = a.value().and_then(|v| t.to_yuan(v));
+                    if v.is_some_and(|v| v.is_zero()) {
+                        continue;
+                    }
+                    out.insert(format!("{}|{who}|{k}", t.id), v.map(|v| v.normalize()));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The figures a bureau compares across departments, in 元.

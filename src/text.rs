@@ -34,10 +34,13 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// NFKC and trimmed, inner spaces kept (for names shown back to people).
+/// A text as printed, trimmed, with runs of spaces (also ideographic) and line breaks
+/// collapsed to one space: for names shown back to people. Not folded.
 pub fn tidy(s: &str) -> String {
-    let s: String = s.nfkc().collect();
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -52,7 +55,9 @@ pub fn strip_ordinal(folded: &str) -> &str {
     while let Some(m) = ORDINAL.find(s) {
         let rest = &s[m.end()..];
         // `1.5` is a number, not an ordinal; and a bare ordinal keeps its text.
-        if rest.is_empty() || (m.as_str().ends_with('.') && rest.starts_with(|c: char| c.is_ascii_digit())) {
+        if rest.is_empty()
+            || (m.as_str().ends_with('.') && rest.starts_with(|c: char| c.is_ascii_digit()))
+        {
             break;
         }
         s = rest;
@@ -128,10 +133,8 @@ pub struct CodeText {
 }
 
 static CODE_CELL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^[\[(]?\s*(\d{3}(?:[\s.\-]?\d{2}){0,2})\s*[\])]?(?:\s*[-:、.\s]\s*|\s*)(\D.*)?$",
-    )
-    .expect("code pattern")
+    Regex::new(r"^[\[(]?\s*(\d{3}(?:[\s.\-]?\d{2}){0,2})\s*[\])]?(?:\s*[-:、.\s]\s*|\s*)(\D.*)?$")
+        .expect("code pattern")
 });
 
 /// Split a code cell: `2010201`, `201 02 01`, `201-02-01`, `[2010201]行政运行`,
@@ -152,7 +155,17 @@ pub fn parse_code_text(s: &str) -> Option<CodeText> {
 /// Whether a folded text is a placeholder a template left behind.
 pub fn is_placeholder(folded: &str) -> bool {
     const MARKS: &[&str] = &[
-        "XX", "xx", "Xx", "ＸＸ", "××", "xxx", "待填写", "请填写", "……", "...", "…",
+        "XX",
+        "xx",
+        "Xx",
+        "ＸＸ",
+        "××",
+        "xxx",
+        "待填写",
+        "请填写",
+        "……",
+        "...",
+        "…",
     ];
     MARKS.iter().any(|m| folded.contains(m))
 }
@@ -213,9 +226,18 @@ mod tests {
 
     #[test]
     fn amounts_typed_as_text() {
-        assert_eq!(parse_amount_text("1,234.56"), AmountText::Value(d("1234.56")));
-        assert_eq!(parse_amount_text("１２３４.５６"), AmountText::Value(d("1234.56")));
-        assert_eq!(parse_amount_text(" 684.78 "), AmountText::Value(d("684.78")));
+        assert_eq!(
+            parse_amount_text("1,234.56"),
+            AmountText::Value(d("1234.56"))
+        );
+        assert_eq!(
+            parse_amount_text("１２３４.５６"),
+            AmountText::Value(d("1234.56"))
+        );
+        assert_eq!(
+            parse_amount_text(" 684.78 "),
+            AmountText::Value(d("684.78"))
+        );
         assert_eq!(parse_amount_text("(12.00)"), AmountText::Value(d("-12.00")));
         assert_eq!(parse_amount_text("-5"), AmountText::Value(d("-5")));
         for blank in ["", " ", "-", "—", "——", "/"] {

@@ -122,8 +122,7 @@ pub fn is_header_like(sheet: &Sheet, row: u32) -> bool {
         .merges
         .iter()
         .any(|m| !m.is_single_cell() && m.first_row < row && m.last_row >= row);
-    (!cells.is_empty() || covered)
-        && cells.iter().all(|(_, c)| matches!(c, Cell::Text(_)))
+    (!cells.is_empty() || covered) && cells.iter().all(|(_, c)| matches!(c, Cell::Text(_)))
 }
 
 fn take(
@@ -131,7 +130,10 @@ fn take(
     used: &mut [bool],
     pred: impl Fn(&HeaderPath) -> bool,
 ) -> Option<usize> {
-    let i = paths.iter().enumerate().position(|(i, p)| !used[i] && pred(p))?;
+    let i = paths
+        .iter()
+        .enumerate()
+        .position(|(i, p)| !used[i] && pred(p))?;
     used[i] = true;
     Some(i)
 }
@@ -144,11 +146,7 @@ fn column_ref(key: &str, p: &HeaderPath) -> ColumnRef {
     }
 }
 
-fn match_spec_column(
-    spec: &ColumnSpec,
-    paths: &[HeaderPath],
-    used: &mut [bool],
-) -> Option<usize> {
+fn match_spec_column(spec: &ColumnSpec, paths: &[HeaderPath], used: &mut [bool]) -> Option<usize> {
     let leaf_ok = |p: &HeaderPath| spec.keys.iter().any(|k| k == p.leaf());
     let side_ok = |p: &HeaderPath| match spec.side {
         None => true,
@@ -163,7 +161,8 @@ fn match_spec_column(
                 .any(|g| words.iter().any(|w| g.contains(w)))
         }
     };
-    let group_ok = |p: &HeaderPath| spec.group_keys.is_empty() || p.parents_contain(&spec.group_keys);
+    let group_ok =
+        |p: &HeaderPath| spec.group_keys.is_empty() || p.parents_contain(&spec.group_keys);
     take(paths, used, |p| leaf_ok(p) && side_ok(p) && group_ok(p))
         .or_else(|| take(paths, used, |p| leaf_ok(p) && side_ok(p)))
         .or_else(|| {
@@ -217,9 +216,7 @@ pub fn match_header(
         }
     }
     for spec_col in &spec.columns {
-        if matches!(spec_col.role, Role::Code | Role::Name)
-            && spec.kind == TableKind::Classified
-        {
+        if matches!(spec_col.role, Role::Code | Role::Name) && spec.kind == TableKind::Classified {
             continue;
         }
         if let Some(i) = match_spec_column(spec_col, &paths, &mut used) {
@@ -267,8 +264,7 @@ pub fn find_header(
 ) -> Option<HeaderMatch> {
     let mut best: Option<HeaderMatch> = None;
     for &start in starts {
-        let mut last = start;
-        for _ in 0..4 {
+        for last in start..start + 4 {
             if !is_header_like(sheet, last) {
                 break;
             }
@@ -277,7 +273,6 @@ pub fn find_header(
             {
                 best = Some(m);
             }
-            last += 1;
         }
     }
     best

@@ -14,9 +14,7 @@ use regex::Regex;
 
 use crate::catalog::{Catalog, CodeLists, TableId, TableKind, TableSpec};
 use crate::grid::{Cell, Grid, Sheet};
-use crate::model::{
-    Budget, CellRef, Duplicate, Info, InfoEntry, Located, OtherSheet, Table, Unit,
-};
+use crate::model::{Budget, CellRef, Duplicate, Info, InfoEntry, Located, OtherSheet, Table, Unit};
 use crate::text::{fold, strip_ordinal, tidy};
 
 pub use rows::{is_empty_note, read_amount};
@@ -168,9 +166,9 @@ fn title_hits<'a>(catalog: &'a Catalog, sheet: &Sheet) -> Vec<TitleHit<'a>> {
     for spec in &catalog.tables {
         let label = fold(&spec.sheet);
         let label_hit = name == label
-            || name.strip_prefix(label.as_str()).is_some_and(|rest| {
-                !rest.starts_with(|c: char| c.is_ascii_digit() || c == '-')
-            });
+            || name
+                .strip_prefix(label.as_str())
+                .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit() || c == '-'));
         let key_hit = spec.title_keys.iter().find(|k| name.contains(k.as_str()));
         if label_hit || key_hit.is_some() {
             hits.push(TitleHit {
@@ -247,7 +245,10 @@ fn department_in(folded: &str) -> Option<String> {
         folded.find(m).map(|i| {
             let rest = &folded[i + m.len()..];
             // The unit may follow on the same cell: `部门：XX局 单位：万元`.
-            let end = rest.find("单位:").or_else(|| rest.find("金额单位")).unwrap_or(rest.len());
+            let end = rest
+                .find("单位:")
+                .or_else(|| rest.find("金额单位"))
+                .unwrap_or(rest.len());
             rest[..end].to_string()
         })
     })
@@ -260,10 +261,13 @@ fn title_prefix(text: &str, key: &str) -> (Option<String>, Option<i32>) {
         return (None, None);
     };
     let prefix = &f[..pos];
-    let year = YEAR.captures_iter(prefix).last().and_then(|c| c[1].parse().ok());
+    let year = YEAR
+        .captures_iter(prefix)
+        .last()
+        .and_then(|c| c[1].parse().ok());
     let dept = YEAR.replace_all(prefix, "").to_string();
     let dept = dept.trim_matches(|c: char| c == '-' || c == '_' || c == ':');
-    let dept = (!dept.is_empty() && dept.chars().any(|c| !c.is_ascii())).then(|| dept.to_string());
+    let dept = (!dept.is_empty() && !dept.is_ascii()).then(|| dept.to_string());
     (dept, year)
 }
 
@@ -314,7 +318,10 @@ fn read_table(
     }
     let (title_text, title_at) = match hit.at {
         Some((r, c)) => (hit.text.clone(), CellRef::new(&sheet.name, r, c)),
-        None => (sheet.name.clone(), CellRef::new(&sheet.name, header.first_row, 0)),
+        None => (
+            sheet.name.clone(),
+            CellRef::new(&sheet.name, header.first_row, 0),
+        ),
     };
     let (title_dept, title_year) = match hit.at {
         Some(_) => title_prefix(&title_text, &hit.key),
@@ -360,7 +367,9 @@ fn read_info(catalog: &Catalog, sheet: &Sheet, title_row: Option<u32>) -> Option
             continue;
         }
         let mut it = cells.iter().filter(|(_, c)| !c.display().trim().is_empty());
-        let Some((kcol, kcell)) = it.next() else { continue };
+        let Some((kcol, kcell)) = it.next() else {
+            continue;
+        };
         let label = tidy(&kcell.display());
         let key_folded = fold(&label);
         let key_folded = strip_ordinal(key_folded.trim_end_matches(':'));
@@ -408,7 +417,10 @@ mod tests {
 
     #[test]
     fn department_lines() {
-        assert_eq!(department_in(&fold("部门（单位）：罗江区政协办")).as_deref(), Some("罗江区政协办"));
+        assert_eq!(
+            department_in(&fold("部门（单位）：罗江区政协办")).as_deref(),
+            Some("罗江区政协办")
+        );
         assert_eq!(department_in(&fold("编制部门：")).as_deref(), Some(""));
         assert_eq!(department_in(&fold("单位：万元")), None);
     }
@@ -416,7 +428,10 @@ mod tests {
     #[test]
     fn title_prefixes() {
         let (d, y) = title_prefix("德阳市罗江区政协办公室2023年部门收支总表", "部门收支总表");
-        assert_eq!((d.as_deref(), y), (Some("德阳市罗江区政协办公室"), Some(2023)));
+        assert_eq!(
+            (d.as_deref(), y),
+            (Some("德阳市罗江区政协办公室"), Some(2023))
+        );
         let (d, y) = title_prefix("2026年部门财务收支预算总表", "部门财务收支预算总表");
         assert_eq!((d, y), (None, Some(2026)));
         let (d, y) = title_prefix("部门收支总表", "部门收支总表");

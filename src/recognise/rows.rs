@@ -102,7 +102,11 @@ fn note_or_residue(sheet: &Sheet, row: u32, body: &mut Body, has_amounts: bool) 
     false
 }
 
-fn amount_columns(spec: &TableSpec, header: &HeaderMatch, side: Option<Side>) -> Vec<(String, u32)> {
+fn amount_columns(
+    spec: &TableSpec,
+    header: &HeaderMatch,
+    side: Option<Side>,
+) -> Vec<(String, u32)> {
     spec.columns
         .iter()
         .filter(|c| c.role == Role::Amount && (side.is_none() || c.side == side))
@@ -120,7 +124,11 @@ pub fn read_body(
 ) -> Body {
     let mut body = Body::default();
     let first = header.last_row + 1;
-    let rows: Vec<u32> = sheet.rows().map(|(r, _)| r).filter(|r| *r >= first).collect();
+    let rows: Vec<u32> = sheet
+        .rows()
+        .map(|(r, _)| r)
+        .filter(|r| *r >= first)
+        .collect();
     match spec.kind {
         TableKind::Classified => read_classified(catalog, spec, sheet, header, &rows, &mut body),
         TableKind::Balance => read_balance(codes, spec, sheet, header, &rows, &mut body),
@@ -285,10 +293,7 @@ fn read_classified(
 }
 
 /// Pick the fixed row for a label among candidates, preferring the current section.
-fn pick_row<'a>(
-    candidates: &[&'a RowSpec],
-    section: Option<&str>,
-) -> Option<&'a RowSpec> {
+fn pick_row<'a>(candidates: &[&'a RowSpec], section: Option<&str>) -> Option<&'a RowSpec> {
     candidates
         .iter()
         .find(|r| r.section.as_deref() == section && section.is_some())
@@ -357,7 +362,10 @@ fn read_balance(
             let folded = fold(&text);
             let candidates = match_fixed(spec, side, &folded);
             if let Some(rs) = pick_row(&candidates, section.as_deref()) {
-                let starts_section = spec.rows.iter().any(|r| r.section.as_deref() == Some(&rs.key));
+                let starts_section = spec
+                    .rows
+                    .iter()
+                    .any(|r| r.section.as_deref() == Some(&rs.key));
                 if starts_section {
                     section = Some(rs.key.clone());
                 } else if rs.section.is_none() {
@@ -405,7 +413,8 @@ fn read_balance(
                 }
             }
             let has_amounts = !all_blank(&amounts);
-            if is_empty_note(&folded) || (!has_amounts && is_placeholder(strip_ordinal(&folded)))
+            if is_empty_note(&folded)
+                || (!has_amounts && is_placeholder(strip_ordinal(&folded)))
                 || (!has_amounts && strip_ordinal(&folded).is_empty())
             {
                 if is_placeholder(&folded) {
@@ -430,7 +439,8 @@ fn read_balance(
             });
         }
     }
-    body.lines.sort_by_key(|l| (l.row, l.side == Some(Side::Expenditure)));
+    body.lines
+        .sort_by_key(|l| (l.row, l.side == Some(Side::Expenditure)));
 }
 
 fn read_list(
@@ -511,7 +521,11 @@ fn read_list(
                     continue;
                 }
                 body.lines.push(Line {
-                    kind: if texts.is_empty() { LineKind::Unparsed } else { LineKind::Entry },
+                    kind: if texts.is_empty() {
+                        LineKind::Unparsed
+                    } else {
+                        LineKind::Entry
+                    },
                     key: None,
                     code: None,
                     code_at: None,

@@ -1,0 +1,135 @@
+//! Safe writing of output files: the bytes go to a temporary file in the target folder,
+//! which is renamed over the target only when complete. An error or an interruption
+//! leaves the target as it was and no partial file behind (the temporary file is
+//! removed when dropped; `.yusuan-*.tmp` is its name should the process be killed).
+//! The input of a command is never a valid output.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Why an output could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("输出文件 {0} 与输入文件相同：yusuan 从不覆盖输入文件，请换一个输出文件名")]
+    SameAsInput(PathBuf),
+    #[error("输出文件夹 {dir} 不存在或无法写入：{source}")]
+    Folder {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("无法写入 {path}：{source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("无法生成工作簿 {path}：{detail}")]
+    Workbook { path: PathBuf, detail: String },
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Whether two paths name the same file (after resolving links), or the same path.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Refuse an output path that is one of the inputs.
+pub fn check_not_input(output: &Path, inputs: &[&Path]) -> Result<(), OutputError> {
+    if inputs.iter().any(|i| same_file(output, i)) {
+        return Err(OutputError::SameAsInput(output.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Check before any work that a folder exists (creating it if asked) and is writable.
+pub fn check_folder(dir: &Path, create: bool) -> Result<(), OutputError> {
+    let err = |source| OutputError::Folder {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    if create {
+        std::fs::create_dir_all(dir).map_err(err)?;
+    }
+    let probe = tempfile::Builder::new()
+        .prefix(".yusuan-probe-")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    drop(probe);
+    Ok(())
+}
+
+/// Write `bytes` to `path` atomically (temporary file in the same folder, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let dir = folder_of(path);
+    let werr = |source| OutputError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".yusuan-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|source| OutputError::Folder {
+            dir: dir.clone(),
+            source,
+        })?;
+    tmp.write_all(bytes).map_err(werr)?;
+    tmp.as_file().sync_all().map_err(werr)?;
+    tmp.persist(path).map_err(|e| werr(e.error))?;
+    Ok(())
+}
+
+/// Serialise a workbook and write it atomically.
+pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), OutputError> {
+    let bytes = wb.save_to_buffer().map_err(|e| OutputError::Workbook {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn output_equal_to_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.xlsx");
+        std::fs::write(&p, b"x").unwrap();
+        let same = dir.path().join(".").join("in.xlsx");
+        assert!(matches!(
+            check_not_input(&same, &[&p]),
+            Err(OutputError::SameAsInput(_))
+        ));
+        assert!(check_not_input(&dir.path().join("out.xlsx"), &[&p]).is_ok());
+    }
+
+    #[test]
+    fn missing_folder_is_reported() {
+        let e = check_folder(Path::new("/nonexistent/yusuan/out"), false).unwrap_err();
+        assert!(e.to_string().contains("不存在或无法写入"), "{e}");
+    }
+}
