@@ -295,7 +295,7 @@ fn empty_table(id: TableId, unit: Unit) -> Table {
 }
 
 /// The note an empty table carries: `本部门2023年无政府性基金预算拨款安排的支出，故本表为空表。`
-pub fn empty_note(id: TableId, year: i32) -> Option<String> {
+pub fn empty_note(id: TableId, year: Option<i32>) -> Option<String> {
     let cat = Catalog::get();
     let fund = cat.table(id).fund?;
     let what = match id {
@@ -303,8 +303,9 @@ pub fn empty_note(id: TableId, year: i32) -> Option<String> {
         TableId::T3_3 | TableId::T4_1 => "“三公”经费支出",
         _ => "支出",
     };
+    let year = year.map(|y| format!("{y}年")).unwrap_or_default();
     Some(format!(
-        "本部门{year}年无{}拨款安排的{what}，故本表为空表。",
+        "本部门{year}无{}拨款安排的{what}，故本表为空表。",
         cat.fund_name(fund)
     ))
 }
@@ -845,7 +846,7 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
 
     for t in &mut tables {
         if t.is_empty() {
-            t.note = empty_note(t.id, year).map(|n| Located {
+            t.note = empty_note(t.id, Some(year)).map(|n| Located {
                 value: n,
                 at: at(&t.sheet, 99),
             });

@@ -16,9 +16,12 @@ pub mod compose;
 pub mod export;
 pub mod grid;
 pub mod model;
+pub mod narrate;
 pub mod output;
 pub mod recognise;
+pub mod report;
 pub mod text;
+pub mod validate;
 pub mod write;
 
 use std::path::Path;

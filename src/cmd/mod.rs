@@ -1,6 +1,7 @@
 //! One file per subcommand, each with its usage on top. The commands call the library
 //! and map outcomes to exit codes; they hold no budget logic.
 
+mod check;
 mod export;
 mod template;
 
@@ -19,17 +20,19 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Check(check::Args),
     Template(template::Args),
     Export(export::Args),
 }
 
 /// How a command ended.
-#[allow(dead_code, reason = "Findings is returned by check (next commit)")]
 pub enum Outcome {
     /// Nothing wrong.
     Clean,
     /// Findings of severity error.
     Findings,
+    /// A file could not be used (its message was already printed).
+    Unusable,
 }
 
 pub fn main() -> ExitCode {
@@ -46,12 +49,14 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Check(a) => check::run(a),
         Command::Template(a) => template::run(a),
         Command::Export(a) => export::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Unusable) => ExitCode::from(2),
         Err(e) => {
             eprintln!("错误：{e:#}");
             ExitCode::from(2)

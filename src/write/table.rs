@@ -328,7 +328,7 @@ fn empty_note_text(
         // Published: an empty table always carries the right note; a non-empty one none.
         Mode::Disclosure { .. } => {
             if t.is_empty() {
-                crate::compose::empty_note(spec.id, ctx.year.unwrap_or(0))
+                crate::compose::empty_note(spec.id, ctx.year)
             } else {
                 None
             }

@@ -1,0 +1,132 @@
+//! `yusuan check FILE... [--format text|json] [--codes FILE] [--report OUT.xlsx]
+//!                       [--annotate OUT.xlsx] [--narrative TEXT]`
+//!
+//! Runs every rule on each file. Text: grouped by table, most severe first, coloured
+//! on a terminal, with counts and the ledger. JSON: contract `yusuan-check/1` (one
+//! object, or an array for several files). Exit 0 no errors, 1 errors, 2 a file could
+//! not be used.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+use super::Outcome;
+use yusuan::CodeLists;
+use yusuan::validate::Report;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// 检查部门预算工作簿：表内勾稽、表间一致、科目编码与名称、空表说明等。
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 一个或多个部门预算工作簿
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// 输出格式
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// 本地完整的科目代码表（CSV：科目编码,科目名称），优先于内置科目表
+    #[arg(long)]
+    codes: Option<PathBuf>,
+    /// 把问题清单写成工作簿（.xlsx）
+    #[arg(long, value_name = "OUT.xlsx")]
+    report: Option<PathBuf>,
+    /// 生成标注问题单元格的工作簿副本（只能检查一个文件时使用）
+    #[arg(long, value_name = "OUT.xlsx")]
+    annotate: Option<PathBuf>,
+    /// 同时检查情况说明文本（.txt、.md 或 .docx）
+    #[arg(long, value_name = "TEXT")]
+    narrative: Option<PathBuf>,
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    if a.annotate.is_some() && a.files.len() != 1 {
+        bail!(
+            "--annotate 只能用于检查一个文件（现在给了 {} 个）",
+            a.files.len()
+        );
+    }
+    let inputs: Vec<&std::path::Path> = a.files.iter().map(PathBuf::as_path).collect();
+    for out in a.report.iter().chain(a.annotate.iter()) {
+        yusuan::output::check_not_input(out, &inputs)?;
+    }
+    let codes = match &a.codes {
+        Some(p) => CodeLists::with_override(p)?,
+        None => CodeLists::builtin().clone(),
+    };
+    let narrative = match &a.narrative {
+        Some(p) => Some(yusuan::narrate::check::Text::read(p)?),
+        None => None,
+    };
+    let color = std::io::stdout().is_terminal();
+    let mut unusable = false;
+    let mut errors = false;
+    let mut json_items: Vec<serde_json::Value> = Vec::new();
+    let mut reports: Vec<(String, Report)> = Vec::new();
+    for path in &a.files {
+        let name = path.display().to_string();
+        let (grid, budget) = match yusuan::load(path, &codes) {
+            Ok(x) => x,
+            Err(e) => {
+                unusable = true;
+                match a.format {
+                    Format::Text => eprintln!("错误：{e}"),
+                    Format::Json => {
+                        json_items.push(yusuan::report::unreadable_json(&name, &e.to_string()))
+                    }
+                }
+                continue;
+            }
+        };
+        let report = yusuan::validate::run(&yusuan::validate::Ctx {
+            budget: &budget,
+            codes: &codes,
+            catalog: yusuan::catalog::Catalog::get(),
+            narrative: narrative.as_ref(),
+        });
+        errors |= report.has_errors();
+        match a.format {
+            Format::Text => print!(
+                "{}",
+                yusuan::report::text(&name, Some(&budget), &report, color)
+            ),
+            Format::Json => json_items.push(serde_json::to_value(yusuan::report::file_json(
+                &name,
+                Some(&budget),
+                &report,
+            ))?),
+        }
+        if let Some(out) = &a.annotate {
+            let mut wb = yusuan::write::copy_grid(&grid, &yusuan::report::marks(&report))?;
+            yusuan::output::save_workbook(&mut wb, out)?;
+            eprintln!("已生成标注副本：{}", out.display());
+        }
+        reports.push((name, report));
+    }
+    if let Format::Json = a.format {
+        let v = if json_items.len() == 1 && a.files.len() == 1 {
+            json_items.remove(0)
+        } else {
+            serde_json::Value::Array(json_items)
+        };
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    }
+    if let Some(out) = &a.report {
+        let refs: Vec<(String, &Report)> = reports.iter().map(|(n, r)| (n.clone(), r)).collect();
+        let mut wb = yusuan::report::workbook(&refs)?;
+        yusuan::output::save_workbook(&mut wb, out)?;
+        eprintln!("已生成问题清单：{}", out.display());
+    }
+    Ok(if unusable {
+        Outcome::Unusable
+    } else if errors {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

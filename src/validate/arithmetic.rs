@@ -1,0 +1,637 @@
+//! K rules: the accounting identities inside one table (exact: same table, same unit).
+
+use std::collections::{HashMap, HashSet};
+
+use rust_decimal::Decimal;
+
+use super::{Ctx, NotRun, Out, column_name, line_name};
+use crate::catalog::{Role, Scheme, Side, TableId, TableKind};
+use crate::model::{CellRef, Line, Table};
+
+/// Sum of `key` over lines: value and the cells summed; `None` when a cell is unreadable.
+fn sum<'a>(
+    lines: impl IntoIterator<Item = &'a Line>,
+    key: &str,
+) -> Option<(Decimal, Vec<CellRef>)> {
+    let mut total = Decimal::ZERO;
+    let mut cells = Vec::new();
+    for l in lines {
+        if let Some(a) = l.amount(key) {
+            total += a.value()?;
+            cells.push(a.at.clone());
+        }
+    }
+    Some((total, cells))
+}
+
+/// Sum of several columns of one line.
+fn row_sum(l: &Line, keys: &[&str]) -> Option<(Decimal, Vec<CellRef>)> {
+    let mut total = Decimal::ZERO;
+    let mut cells = Vec::new();
+    for k in keys {
+        if let Some(a) = l.amount(k) {
+            total += a.value()?;
+            cells.push(a.at.clone());
+        }
+    }
+    Some((total, cells))
+}
+
+pub fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let t = ctx.table(TableId::T1)?;
+    let col = "income";
+    let three = ["gpb", "fund", "soe"];
+    let has_three = three.iter().any(|k| t.fixed(k).is_some());
+    let mut keys: Vec<&str> = vec!["gpb", "fund", "soe", "business", "operating", "other"];
+    if let Some(fiscal) = t.fixed("fiscal") {
+        if has_three {
+            // 财政拨款收入 is the subtotal of the three funds (Shanghai layout).
+            if let (Some(v), Some((s, cells))) = (
+                fiscal.value(col),
+                sum(three.iter().filter_map(|k| t.fixed(k)), col),
+            ) {
+                let at = fiscal
+                    .amount(col)
+                    .map(|a| a.at.clone())
+                    .unwrap_or_else(|| t.title.at.clone());
+                out.exact(
+                    t,
+                    &at,
+                    (v, s),
+                    ("表1“财政拨款收入”", "三项财政拨款之和"),
+                    &cells,
+                );
+            }
+        } else {
+            keys.push("fiscal");
+        }
+    }
+    let lines: Vec<&Line> = keys.iter().filter_map(|k| t.fixed(k)).collect();
+    if lines.is_empty() {
+        return Err(NotRun("表1 没有可识别的收入行".into()));
+    }
+    let Some((income_sum, cells)) = sum(lines.iter().copied(), col) else {
+        out.skip("表1 收入行有不可读的单元格");
+        return Ok(());
+    };
+    // Each total is checked against the computed sum of its parts, so one wrong
+    // subtotal is reported once, not again in every total above it.
+    let subtotal = t.fixed("income_subtotal");
+    let base = income_sum;
+    if let Some(l) = subtotal
+        && let Some(a) = l.amount(col)
+        && let Some(v) = a.value()
+    {
+        out.exact(
+            t,
+            &a.at,
+            (v, income_sum),
+            ("表1“本年收入合计”", "各项收入之和"),
+            &cells,
+        );
+    }
+    if let Some(l) = t.fixed("income_total")
+        && let Some(a) = l.amount(col)
+        && let Some(v) = a.value()
+    {
+        let extra: Vec<&Line> = ["fund_balance", "carried_forward"]
+            .iter()
+            .filter_map(|k| t.fixed(k))
+            .collect();
+        if let Some((e, mut ecells)) = sum(extra, col) {
+            let what = "各项收入、用事业基金弥补收支差额与上年结转之和";
+            let mut summed = cells.clone();
+            summed.append(&mut ecells);
+            out.exact(t, &a.at, (v, base + e), ("表1“收入总计”", what), &summed);
+        }
+    } else if subtotal.is_none() {
+        return Err(NotRun("表1 没有“本年收入合计”和“收入总计”行".into()));
+    }
+    Ok(())
+}
+
+pub fn k102(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let t = ctx.table(TableId::T1)?;
+    let col = "expenditure";
+    let classes: Vec<&Line> = t
+        .coded()
+        .filter(|l| l.side == Some(Side::Expenditure))
+        .collect();
+    let Some((class_sum, cells)) = sum(classes.iter().copied(), col) else {
+        out.skip("表1 支出类行有不可读的单元格");
+        return Ok(());
+    };
+    let subtotal = t.fixed("expenditure_subtotal");
+    let base = class_sum;
+    if let Some(l) = subtotal
+        && let Some(a) = l.amount(col)
+        && let Some(v) = a.value()
+    {
+        out.exact(
+            t,
+            &a.at,
+            (v, class_sum),
+            ("表1“本年支出合计”", "各类支出之和"),
+            &cells,
+        );
+    }
+    let total = t.fixed("expenditure_total");
+    if let Some(l) = total
+        && let Some(a) = l.amount(col)
+        && let Some(v) = a.value()
+    {
+        let carry = t
+            .fixed("carry_over")
+            .and_then(|l| l.value(col))
+            .unwrap_or_default();
+        let what = "各类支出与结转下年之和";
+        let mut summed = cells.clone();
+        if let Some(a) = t.fixed("carry_over").and_then(|l| l.amount(col)) {
+            summed.push(a.at.clone());
+        }
+        out.exact(
+            t,
+            &a.at,
+            (v, base + carry),
+            ("表1“支出总计”", what),
+            &summed,
+        );
+        // 收入总计 = 支出总计
+        if let Some(ia) = t.fixed("income_total").and_then(|l| l.amount("income"))
+            && let Some(iv) = ia.value()
+        {
+            out.exact(
+                t,
+                &a.at,
+                (v, iv),
+                ("表1“支出总计”", "“收入总计”"),
+                std::slice::from_ref(&ia.at),
+            );
+        }
+    } else if subtotal.is_none() {
+        return Err(NotRun("表1 没有“本年支出合计”和“支出总计”行".into()));
+    }
+    Ok(())
+}
+
+/// The columns whose sum a row's 合计 must equal, per table.
+fn row_parts(t: &Table) -> Option<Vec<&'static str>> {
+    let has = |k: &str| t.has_column(k);
+    let parts: Vec<&'static str> = match t.id {
+        TableId::T1_1 => {
+            let mut v: Vec<&'static str> = [
+                "carried_forward",
+                "gpb",
+                "fund",
+                "soe",
+                "business",
+                "operating",
+                "other",
+                "superior",
+                "affiliated",
+                "fund_balance",
+            ]
+            .into_iter()
+            .filter(|k| has(k))
+            .collect();
+            if has("fiscal") && !(has("gpb") || has("fund") || has("soe")) {
+                v.push("fiscal");
+            }
+            v
+        }
+        TableId::T1_2 => [
+            "basic",
+            "project",
+            "remit",
+            "operating_expense",
+            "affiliated_subsidy",
+        ]
+        .into_iter()
+        .filter(|k| has(k))
+        .collect(),
+        TableId::T2_1 | TableId::T3 | TableId::T4 | TableId::T5 => vec!["basic", "project"],
+        TableId::T3_1 => vec!["personnel", "public"],
+        TableId::T2 => vec!["gpb", "fund", "soe"],
+        _ => return None,
+    };
+    Some(parts.into_iter().filter(|k| has(k)).collect())
+}
+
+fn parts_name(t: &Table, parts: &[&str]) -> String {
+    let names: Vec<String> = parts.iter().map(|k| column_name(t, k)).collect();
+    match names.len() {
+        0 => "各列".to_string(),
+        1 => names[0].clone(),
+        2 => format!("{}与{}之和", names[0], names[1]),
+        _ => format!("{}之和", names.join("、")),
+    }
+}
+
+pub fn k103(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let mut ran = false;
+    for t in &ctx.budget.tables {
+        let Some(parts) = row_parts(t) else { continue };
+        if !t.has_column("total") {
+            out.skip(format!("{}没有“合计”列", t.id));
+            continue;
+        }
+        if parts.is_empty() {
+            out.skip(format!("{}没有可加总的列", t.id));
+            continue;
+        }
+        ran = true;
+        for l in &t.lines {
+            if t.id == TableId::T2 && l.side != Some(Side::Expenditure) {
+                continue;
+            }
+            let Some(a) = l.amount("total") else { continue };
+            let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, &parts)) else {
+                continue;
+            };
+            let what = format!("{}“{}”的{}", t.id, line_name(l), column_name(t, "total"));
+            out.exact(t, &a.at, (v, s), (&what, &parts_name(t, &parts)), &cells);
+        }
+    }
+    if !ran {
+        return Err(NotRun(
+            "表1-1、表1-2、表2、表2-1、表3、表3-1、表4、表5 均缺失".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn parent_code(scheme: Scheme, code: &str) -> Option<&str> {
+    match (scheme, code.len()) {
+        (Scheme::Functional, 7) => Some(&code[..5]),
+        (_, 5) => Some(&code[..3]),
+        _ => None,
+    }
+}
+
+pub fn k104(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let mut ran = false;
+    for t in &ctx.budget.tables {
+        let spec = ctx.catalog.table(t.id);
+        let amount_keys: Vec<&str> = spec
+            .columns
+            .iter()
+            .filter(|c| c.role == Role::Amount && t.has_column(&c.key))
+            .map(|c| c.key.as_str())
+            .collect();
+        match spec.kind {
+            TableKind::Classified => {
+                ran = true;
+                let scheme = spec.scheme.unwrap_or(Scheme::Functional);
+                hierarchy(t, scheme, &amount_keys, out);
+            }
+            TableKind::List => {
+                ran = true;
+                let Some(total) = t.total() else {
+                    if t.entries().any(|l| !l.is_zero()) {
+                        out.skip(format!("{}没有合计行", t.id));
+                    }
+                    continue;
+                };
+                for k in &amount_keys {
+                    let Some(a) = total.amount(k) else { continue };
+                    let (Some(v), Some((s, cells))) = (a.value(), sum(t.entries(), k)) else {
+                        continue;
+                    };
+                    let what = format!("{}合计行的{}", t.id, column_name(t, k));
+                    out.exact(t, &a.at, (v, s), (&what, "各行之和"), &cells);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !ran {
+        return Err(NotRun("没有分类科目表或明细表".into()));
+    }
+    Ok(())
+}
+
+fn hierarchy(t: &Table, scheme: Scheme, keys: &[&str], out: &mut Out) {
+    let coded: Vec<&Line> = t.coded().collect();
+    let present: HashSet<&str> = coded.iter().filter_map(|l| l.code.as_deref()).collect();
+    let lengths: HashSet<usize> = present.iter().map(|c| c.len()).collect();
+    let mut children: HashMap<&str, Vec<&Line>> = HashMap::new();
+    let mut roots: Vec<&Line> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for l in &coded {
+        let Some(code) = l.code.as_deref() else {
+            continue;
+        };
+        if !seen.insert(code) {
+            continue; // duplicates are V005's
+        }
+        match parent_code(scheme, code) {
+            Some(p) if present.contains(p) => children.entry(p).or_default().push(l),
+            Some(p) => {
+                // A line is a root only when no ancestor at all is present; an orphan
+                // 项 under a present 类 is part of that 类, not a root of its own.
+                let has_ancestor = parent_code(scheme, p).is_some_and(|g| present.contains(g));
+                if !has_ancestor {
+                    roots.push(l);
+                }
+                if lengths.contains(&p.len()) {
+                    if let Some(at) = l.anchor() {
+                        let level = if p.len() == 3 { "类" } else { "款" };
+                        out.at(
+                            Some(t.id),
+                            at,
+                            format!("{}科目 {} 缺少上级{level}科目 {p} 的行", t.id, line_name(l)),
+                        );
+                    }
+                }
+            }
+            None => roots.push(l),
+        }
+    }
+    for l in &coded {
+        let Some(code) = l.code.as_deref() else {
+            continue;
+        };
+        let Some(kids) = children.get(code) else {
+            continue;
+        };
+        let level = if code.len() == 3 { "款" } else { "项" };
+        for k in keys {
+            let Some(a) = l.amount(k) else { continue };
+            let (Some(v), Some((s, cells))) = (a.value(), sum(kids.iter().copied(), k)) else {
+                continue;
+            };
+            let what = format!("{}的{}", line_name(l), column_name(t, k));
+            out.exact(
+                t,
+                &a.at,
+                (v, s),
+                (&what, &format!("其下各{level}之和")),
+                &cells,
+            );
+        }
+    }
+    if let Some(total) = t.total() {
+        let level = if roots
+            .iter()
+            .all(|l| l.code.as_ref().is_some_and(|c| c.len() == 3))
+        {
+            "类"
+        } else {
+            "科目"
+        };
+        for k in keys {
+            let Some(a) = total.amount(k) else { continue };
+            let (Some(v), Some((s, cells))) = (a.value(), sum(roots.iter().copied(), k)) else {
+                continue;
+            };
+            let what = format!("{}合计行的{}", t.id, column_name(t, k));
+            out.exact(t, &a.at, (v, s), (&what, &format!("各{level}之和")), &cells);
+        }
+    } else if !coded.is_empty() {
+        out.skip(format!("{}没有合计行", t.id));
+    }
+}
+
+pub fn k105(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let tables: Vec<&Table> = [TableId::T3_3, TableId::T4_1]
+        .iter()
+        .filter_map(|id| ctx.budget.table(*id))
+        .collect();
+    if tables.is_empty() {
+        return Err(NotRun("表3-3、表4-1 均缺失".into()));
+    }
+    for t in tables {
+        let has_sub = t.has_column("vehicle");
+        for l in &t.lines {
+            if has_sub
+                && let Some(a) = l.amount("vehicle")
+                && let (Some(v), Some((s, cells))) = (
+                    a.value(),
+                    row_sum(l, &["vehicle_purchase", "vehicle_operation"]),
+                )
+            {
+                let what = format!("{}“{}”的公务用车购置及运行费小计", t.id, line_name(l));
+                out.exact(t, &a.at, (v, s), (&what, "购置费与运行费之和"), &cells);
+            }
+            let parts: &[&str] = if has_sub {
+                &["abroad", "vehicle", "reception"]
+            } else {
+                &[
+                    "abroad",
+                    "vehicle_purchase",
+                    "vehicle_operation",
+                    "reception",
+                ]
+            };
+            if let Some(a) = l.amount("total")
+                && let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, parts))
+            {
+                let what = format!("{}“{}”的“三公”经费合计", t.id, line_name(l));
+                out.exact(
+                    t,
+                    &a.at,
+                    (v, s),
+                    (
+                        &what,
+                        "因公出国（境）费、公务用车购置及运行费与公务接待费之和",
+                    ),
+                    &cells,
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let t = ctx.table(TableId::T2)?;
+    let inc = |k: &str| t.fixed(k).and_then(|l| l.amount("income"));
+    let val = |k: &str| inc(k).and_then(|a| a.value());
+    // 本年收入 = 三项之和; 上年结转 = 三项之和
+    for (head, parts, what) in [
+        (
+            "current",
+            ["current_gpb", "current_fund", "current_soe"],
+            "表2“本年收入”",
+        ),
+        (
+            "carried",
+            ["carried_gpb", "carried_fund", "carried_soe"],
+            "表2“上年结转”",
+        ),
+    ] {
+        let lines: Vec<&Line> = parts.iter().filter_map(|k| t.fixed(k)).collect();
+        if let (Some(a), Some((s, cells))) = (inc(head), sum(lines, "income"))
+            && let Some(v) = a.value()
+            && !cells.is_empty()
+        {
+            out.exact(t, &a.at, (v, s), (what, "其下各项之和"), &cells);
+        }
+    }
+    // 收入总计 = 本年收入 + 上年结转
+    let income_total = inc("income_total");
+    let fund_income = |fund: &str| -> Option<Decimal> {
+        Some(
+            val(&format!("current_{fund}")).unwrap_or_default()
+                + val(&format!("carried_{fund}")).unwrap_or_default(),
+        )
+    };
+    if let Some(a) = income_total
+        && let Some(v) = a.value()
+    {
+        let parts = [
+            "current_gpb",
+            "current_fund",
+            "current_soe",
+            "carried_gpb",
+            "carried_fund",
+            "carried_soe",
+        ];
+        let lines: Vec<&Line> = parts.iter().filter_map(|k| t.fixed(k)).collect();
+        if let Some((s, cells)) = sum(lines, "income") {
+            out.exact(
+                t,
+                &a.at,
+                (v, s),
+                ("表2“收入总计”", "本年收入与上年结转各项之和"),
+                &cells,
+            );
+        }
+    }
+    // 支出: 本年支出 = 各类之和 (per column); 支出总计 = 本年支出 + 结转下年
+    let cols: Vec<&str> = ["total", "gpb", "fund", "soe"]
+        .into_iter()
+        .filter(|k| t.has_column(k))
+        .collect();
+    let classes: Vec<&Line> = t
+        .coded()
+        .filter(|l| l.side == Some(Side::Expenditure))
+        .collect();
+    let current_exp = t.fixed("current_expenditure");
+    let exp_total = t.fixed("expenditure_total");
+    let carry = t.fixed("carry_over");
+    for k in &cols {
+        let Some((s, cells)) = sum(classes.iter().copied(), k) else {
+            continue;
+        };
+        let base = s;
+        if let Some(a) = current_exp.and_then(|l| l.amount(k))
+            && let Some(v) = a.value()
+        {
+            out.exact(
+                t,
+                &a.at,
+                (v, s),
+                (
+                    &format!("表2“本年支出”的{}", column_name(t, k)),
+                    "各类支出之和",
+                ),
+                &cells,
+            );
+        }
+        if let Some(a) = exp_total.and_then(|l| l.amount(k))
+            && let Some(v) = a.value()
+        {
+            let c = carry.and_then(|l| l.value(k)).unwrap_or_default();
+            out.exact(
+                t,
+                &a.at,
+                (v, base + c),
+                (
+                    &format!("表2“支出总计”的{}", column_name(t, k)),
+                    "各类支出与结转下年之和",
+                ),
+                &[],
+            );
+        }
+    }
+    // 收入总计 = 支出总计; per fund, income = expenditure column.
+    let Some(et) = exp_total else {
+        return if income_total.is_none() {
+            Err(NotRun("表2 没有“收入总计”和“支出总计”行".into()))
+        } else {
+            Ok(())
+        };
+    };
+    if let (Some(ia), Some(ea)) = (income_total, et.amount("total"))
+        && let (Some(iv), Some(ev)) = (ia.value(), ea.value())
+    {
+        out.exact(
+            t,
+            &ea.at,
+            (ev, iv),
+            ("表2“支出总计”", "“收入总计”"),
+            std::slice::from_ref(&ia.at),
+        );
+    }
+    // Per fund: the fund's column of 各类支出 + 结转下年 = its income lines.
+    for (fund, name) in [
+        ("gpb", "一般公共预算"),
+        ("fund", "政府性基金预算"),
+        ("soe", "国有资本经营预算"),
+    ] {
+        let spent = sum(classes.iter().copied(), fund)
+            .map(|(s, _)| s + carry.and_then(|l| l.value(fund)).unwrap_or_default());
+        if let Some(ea) = et.amount(fund)
+            && let (Some(ev), Some(iv)) = (spent, fund_income(fund))
+        {
+            let cells: Vec<CellRef> = [format!("current_{fund}"), format!("carried_{fund}")]
+                .iter()
+                .filter_map(|k| inc(k))
+                .map(|a| a.at.clone())
+                .collect();
+            out.exact(
+                t,
+                &ea.at,
+                (ev, iv),
+                (
+                    &format!("表2 {name}支出总计"),
+                    &format!("{name}收入（本年收入与上年结转）"),
+                ),
+                &cells,
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn k107(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let t = ctx.table(TableId::T3_1)?;
+    let total = t.total().ok_or_else(|| NotRun("表3-1 没有合计行".into()))?;
+    let class = |codes: &[&str]| -> Vec<&Line> {
+        t.coded()
+            .filter(|l| l.code.as_deref().is_some_and(|c| codes.contains(&c)))
+            .collect()
+    };
+    if !t
+        .coded()
+        .any(|l| l.code.as_ref().is_some_and(|c| c.len() == 3))
+    {
+        return Err(NotRun("表3-1 没有经济分类类级（301、302…）行".into()));
+    }
+    for (key, codes, what) in [
+        (
+            "personnel",
+            &["301", "303"][..],
+            "工资福利支出(301)与对个人和家庭的补助(303)之和",
+        ),
+        (
+            "public",
+            &["302", "310"][..],
+            "商品和服务支出(302)与资本性支出(310)之和",
+        ),
+    ] {
+        let Some(a) = total.amount(key) else { continue };
+        let (Some(v), Some((s, cells))) = (a.value(), sum(class(codes), "total")) else {
+            continue;
+        };
+        out.exact(
+            t,
+            &a.at,
+            (v, s),
+            (&format!("表3-1 合计行的{}", column_name(t, key)), what),
+            &cells,
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! S rules: tables present, units stated, empty-table notes, one year and one
+//! department, no template residue, sheets that were not used.
+
+use super::{Ctx, NotRun, Out};
+use crate::catalog::{Fund, TableId};
+use crate::model::CellRef;
+use crate::text::fold;
+
+pub fn s001(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    for spec in ctx.catalog.tables.iter().filter(|t| t.required) {
+        if ctx.budget.table(spec.id).is_none() {
+            out.push(
+                out.severity(),
+                Some(spec.id),
+                None,
+                format!(
+                    "缺少{}“{}”：未找到该表（按标题和表头识别）；空表也须公开并附说明",
+                    spec.id, spec.title
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn s002(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    for t in ctx.budget.tables.iter().filter(|t| t.unit.is_none()) {
+        out.at(
+            Some(t.id),
+            &t.title.at,
+            format!(
+                "{}（工作表「{}」）没有注明金额单位：标题下方应有“单位：万元”或“单位：元”，yusuan 不猜测单位",
+                t.id, t.sheet
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Words that name each fund in a note.
+fn fund_words(f: Fund) -> &'static [&'static str] {
+    match f {
+        Fund::Gpb => &["一般公共预算"],
+        Fund::Fund => &["政府性基金"],
+        Fund::Soe => &["国有资本经营"],
+    }
+}
+
+pub fn s003(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let mut checked = 0;
+    for t in &ctx.budget.tables {
+        let Some(fund) = ctx.catalog.table(t.id).fund else {
+            continue;
+        };
+        checked += 1;
+        let title = &ctx.catalog.table(t.id).title;
+        match (&t.note, t.is_empty()) {
+            (None, true) => {
+                let at = t
+                    .total()
+                    .and_then(|l| l.anchor().cloned())
+                    .unwrap_or_else(|| t.title.at.clone());
+                let example = crate::compose::empty_note(t.id, ctx.budget.year).unwrap_or_default();
+                out.at(
+                    Some(t.id),
+                    &at,
+                    format!("{}“{}”是空表，但没有空表说明（如“{example}”）", t.id, title),
+                );
+            }
+            (Some(note), true) => {
+                let f = fold(&note.value);
+                let right = fund_words(fund).iter().any(|w| f.contains(w));
+                let wrong: Vec<&str> = [Fund::Gpb, Fund::Fund, Fund::Soe]
+                    .into_iter()
+                    .filter(|x| *x != fund)
+                    .flat_map(|x| fund_words(x).iter().copied())
+                    .filter(|w| f.contains(w))
+                    .collect();
+                if !right {
+                    let said = if wrong.is_empty() {
+                        "没有写明资金类别".to_string()
+                    } else {
+                        format!("写的是{}", wrong.join("、"))
+                    };
+                    out.at(
+                        Some(t.id),
+                        &note.at,
+                        format!(
+                            "{}的空表说明“{}”{said}，本表应说明无{}拨款安排的支出",
+                            t.id,
+                            note.value,
+                            ctx.catalog.fund_name(fund)
+                        ),
+                    );
+                }
+            }
+            (Some(note), false) => {
+                out.at(
+                    Some(t.id),
+                    &note.at,
+                    format!("{}有数据，却带有空表说明“{}”", t.id, note.value),
+                );
+            }
+            (None, false) => {}
+        }
+    }
+    if checked == 0 {
+        return Err(NotRun("没有需要核对空表说明的表（表3至表5均缺失）".into()));
+    }
+    Ok(())
+}
+
+pub fn s004(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let b = ctx.budget;
+    let Some(year) = b.year else {
+        return Err(NotRun("部门基本情况和各表标题都没有注明预算年度".into()));
+    };
+    for t in &b.tables {
+        if let Some(y) = &t.year
+            && y.value != year
+        {
+            out.at(
+                Some(t.id),
+                &y.at,
+                format!("{}标题中的年度 {} 与预算年度 {year} 不一致", t.id, y.value),
+            );
+        }
+        if let (Some(d), Some(name)) = (&t.department, &b.department)
+            && fold(&d.value) != fold(name)
+        {
+            out.at(
+                Some(t.id),
+                &d.at,
+                format!("{}写的部门名称“{}”与部门名称“{name}”不一致", t.id, d.value),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Template wording left in a text: `XX`, `xxx`, `……`, `待填写`, `（按功能科目类写）`.
+pub fn placeholder_in(text: &str) -> Option<&'static str> {
+    const MARKS: &[&str] = &[
+        "XX",
+        "xx",
+        "ＸＸ",
+        "××",
+        "待填写",
+        "请填写",
+        "……",
+        "...",
+        "按功能科目",
+        "(略)",
+    ];
+    let f = fold(text);
+    MARKS.iter().find(|m| f.contains(&fold(m))).copied()
+}
+
+pub fn s005(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    for t in &ctx.budget.tables {
+        for r in &t.residue {
+            out.at(
+                Some(t.id),
+                &r.at,
+                format!("{}中有遗留的模板占位内容“{}”", t.id, r.value),
+            );
+        }
+        for l in &t.lines {
+            if let Some(m) = placeholder_in(&l.name)
+                && let Some(at) = l.name_at.as_ref()
+            {
+                out.at(
+                    Some(t.id),
+                    at,
+                    format!("{}“{}”含模板占位内容“{m}”", t.id, l.name),
+                );
+            }
+        }
+        if let Some(d) = &t.department
+            && let Some(m) = placeholder_in(&d.value)
+        {
+            out.at(
+                Some(t.id),
+                &d.at,
+                format!("{}的部门名称“{}”含模板占位内容“{m}”", t.id, d.value),
+            );
+        }
+    }
+    for e in &ctx.budget.info.entries {
+        if let Some(m) = placeholder_in(&e.value.value) {
+            out.at(
+                Some(TableId::Info),
+                &e.value.at,
+                format!("部门基本情况“{}”含模板占位内容“{m}”", e.label),
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn s006(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    for o in &ctx.budget.other_sheets {
+        out.at(
+            None,
+            &CellRef::new(&o.name, 0, 0),
+            format!("工作表「{}」未使用：{}", o.name, o.reason),
+        );
+    }
+    for d in &ctx.budget.duplicates {
+        out.push(
+            super::Severity::Warning,
+            Some(d.table),
+            Some(&CellRef::new(&d.sheet, 0, 0)),
+            format!(
+                "工作表「{}」与「{}」都是{}，已按「{}」读取，请删除多余的一张",
+                d.sheet, d.first_sheet, d.table, d.first_sheet
+            ),
+        );
+    }
+    for t in ctx.budget.tables.iter().filter(|t| t.hidden) {
+        out.push(
+            super::Severity::Warning,
+            Some(t.id),
+            Some(&t.title.at),
+            format!(
+                "{}所在的工作表「{}」是隐藏的，公开前请取消隐藏",
+                t.id, t.sheet
+            ),
+        );
+    }
+    Ok(())
+}
