@@ -187,6 +187,9 @@ pub struct RowSpec {
     pub foot: Option<u32>,
     #[serde(default = "yes")]
     pub write: bool,
+    /// A heading row, written bold.
+    #[serde(default)]
+    pub strong: bool,
     #[serde(skip)]
     pub keys: Vec<String>,
 }

@@ -13,6 +13,7 @@
 
 pub mod catalog;
 pub mod compose;
+pub mod corpus;
 pub mod export;
 pub mod grid;
 pub mod model;

@@ -2,6 +2,7 @@
 //! and map outcomes to exit codes; they hold no budget logic.
 
 mod check;
+mod convert;
 mod export;
 mod template;
 
@@ -21,6 +22,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(check::Args),
+    Convert(convert::Args),
     Template(template::Args),
     Export(export::Args),
 }
@@ -50,6 +52,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(a) => check::run(a),
+        Command::Convert(a) => convert::run(a),
         Command::Template(a) => template::run(a),
         Command::Export(a) => export::run(a),
     };

@@ -75,12 +75,19 @@ impl Styles {
                 .set_num_format("@")
                 .set_bold(),
             name: [
-                cell.clone().set_align(FormatAlign::Left).set_bold(),
-                cell.clone().set_align(FormatAlign::Left).set_indent(1),
+                cell.clone()
+                    .set_align(FormatAlign::Left)
+                    .set_indent(1)
+                    .set_bold(),
                 cell.clone().set_align(FormatAlign::Left).set_indent(2),
+                cell.clone().set_align(FormatAlign::Left).set_indent(3),
             ],
-            label: cell.clone().set_align(FormatAlign::Left),
-            label_bold: cell.clone().set_align(FormatAlign::Left).set_bold(),
+            label: cell.clone().set_align(FormatAlign::Left).set_indent(1),
+            label_bold: cell
+                .clone()
+                .set_align(FormatAlign::Left)
+                .set_indent(1)
+                .set_bold(),
             money: cell
                 .clone()
                 .set_align(FormatAlign::Right)
@@ -102,7 +109,7 @@ impl Styles {
                 .set_bold()
                 .set_background_color(Color::RGB(TOTAL_FILL)),
             note: cell.clone().set_align(FormatAlign::Left).set_text_wrap(),
-            text: cell.clone().set_align(FormatAlign::Left),
+            text: cell.clone().set_align(FormatAlign::Left).set_indent(1),
             text_wrap: cell
                 .clone()
                 .set_align(FormatAlign::Left)

@@ -297,11 +297,14 @@ pub fn write_table(
     }
     let last_row = row.saturating_sub(1);
     // Column widths that fit Chinese text (CJK counts two).
+    // Amount columns keep a compact width and let long headers wrap.
     for (k, width) in w.widths.iter().enumerate() {
-        let amount = columns[k].role == Role::Amount;
-        let min = if amount { 14 } else { 8 };
-        let wdt = ((*width).max(min) + 2).min(60) as f64;
-        w.ws.set_column_width(k as u16, wdt)?;
+        let wdt = if columns[k].role == Role::Amount {
+            (*width).clamp(13, 16) + 2
+        } else {
+            ((*width).max(8) + 2).min(60)
+        };
+        w.ws.set_column_width(k as u16, wdt as f64)?;
     }
     if ctx.back_link {
         w.ws.set_column_width(ncols + 1, 10)?;

@@ -1,0 +1,108 @@
+//! `yusuan convert FILE [-o OUT.xlsx] [--unit 万元|元] [--force]`
+//!
+//! Validates the submission, then writes the formatted public-disclosure workbook
+//! (封面, 目录, every table of the canonical set, print-ready). With errors nothing is
+//! written and the exit code is 1, unless `--force`. The default output is
+//! `<name>.公开.xlsx` beside the input; the input is never overwritten.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+use super::Outcome;
+use yusuan::{CodeLists, Unit};
+
+/// 输出单位
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum UnitArg {
+    #[value(name = "万元")]
+    WanYuan,
+    #[value(name = "元")]
+    Yuan,
+}
+
+impl From<UnitArg> for Unit {
+    fn from(u: UnitArg) -> Unit {
+        match u {
+            UnitArg::WanYuan => Unit::WanYuan,
+            UnitArg::Yuan => Unit::Yuan,
+        }
+    }
+}
+
+/// 校验后生成可直接公开、打印的部门预算公开表（.xlsx）。
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 部门预算工作簿
+    file: PathBuf,
+    /// 输出文件，默认为输入文件旁的“<文件名>.公开.xlsx”
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// 公开表的金额单位
+    #[arg(long, value_enum, default_value = "万元")]
+    unit: UnitArg,
+    /// 有错误时仍然生成（错误照常列出，退出码仍为 1）
+    #[arg(long)]
+    force: bool,
+    /// 本地完整的科目代码表（CSV）
+    #[arg(long)]
+    codes: Option<PathBuf>,
+}
+
+/// `dir/name.xlsx` → `dir/name.公开.xlsx`.
+pub fn default_output(input: &Path) -> PathBuf {
+    let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("预算");
+    input.with_file_name(format!("{stem}.公开.xlsx"))
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    let out = a.output.clone().unwrap_or_else(|| default_output(&a.file));
+    yusuan::output::check_not_input(&out, &[&a.file])?;
+    let codes = match &a.codes {
+        Some(p) => CodeLists::with_override(p)?,
+        None => CodeLists::builtin().clone(),
+    };
+    let (_, budget) = yusuan::load(&a.file, &codes)?;
+    let no_unit: Vec<String> = budget
+        .tables
+        .iter()
+        .filter(|t| t.unit.is_none())
+        .map(|t| format!("{}（工作表「{}」）", t.id, t.sheet))
+        .collect();
+    if !no_unit.is_empty() {
+        bail!(
+            "{}：以下表格缺少金额单位，无法换算，未生成公开表：{}",
+            a.file.display(),
+            no_unit.join("、")
+        );
+    }
+    let report = yusuan::validate::validate(&budget, &codes);
+    let name = a.file.display().to_string();
+    if !report.findings.is_empty() {
+        let color = std::io::stdout().is_terminal();
+        print!(
+            "{}",
+            yusuan::report::text(&name, Some(&budget), &report, color)
+        );
+    }
+    if report.has_errors() && !a.force {
+        eprintln!(
+            "有 {} 条错误，未生成公开表（改正后重试，或用 --force 强制生成）",
+            report.count(yusuan::validate::Severity::Error)
+        );
+        return Ok(Outcome::Findings);
+    }
+    let opts = yusuan::write::DisclosureOptions {
+        unit: Some(a.unit.into()),
+        narrative: None,
+    };
+    let mut wb = yusuan::write::disclosure(&budget, &opts)?;
+    yusuan::output::save_workbook(&mut wb, &out)?;
+    eprintln!("已生成公开表：{}", out.display());
+    Ok(if report.has_errors() {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
