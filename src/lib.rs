@@ -11,6 +11,7 @@
 //! folder ─batch─▶ the same per file, in parallel, plus 汇总表
 //! ```
 
+pub mod batch;
 pub mod catalog;
 pub mod compose;
 pub mod corpus;
@@ -19,6 +20,7 @@ pub mod grid;
 pub mod model;
 pub mod narrate;
 pub mod output;
+pub mod pipeline;
 pub mod recognise;
 pub mod report;
 pub mod text;

@@ -64,41 +64,23 @@ pub fn run(a: Args) -> Result<Outcome> {
         None => CodeLists::builtin().clone(),
     };
     let (_, budget) = yusuan::load(&a.file, &codes)?;
-    let no_unit: Vec<String> = budget
-        .tables
-        .iter()
-        .filter(|t| t.unit.is_none())
-        .map(|t| format!("{}（工作表「{}」）", t.id, t.sheet))
-        .collect();
-    if !no_unit.is_empty() {
-        bail!(
-            "{}：以下表格缺少金额单位，无法换算，未生成公开表：{}",
-            a.file.display(),
-            no_unit.join("、")
-        );
-    }
     let report = yusuan::validate::validate(&budget, &codes);
-    let name = a.file.display().to_string();
     if !report.findings.is_empty() {
         let color = std::io::stdout().is_terminal();
+        let name = a.file.display().to_string();
         print!(
             "{}",
             yusuan::report::text(&name, Some(&budget), &report, color)
         );
     }
-    if report.has_errors() && !a.force {
-        eprintln!(
-            "有 {} 条错误，未生成公开表（改正后重试，或用 --force 强制生成）",
-            report.count(yusuan::validate::Severity::Error)
-        );
+    if let Err(why) = yusuan::pipeline::convertible(&budget, &report, a.force) {
+        if budget.tables.iter().any(|t| t.unit.is_none()) {
+            bail!("{}：{why}，未生成公开表", a.file.display());
+        }
+        eprintln!("{why}（改正后重试，或用 --force 强制生成）");
         return Ok(Outcome::Findings);
     }
-    let opts = yusuan::write::DisclosureOptions {
-        unit: Some(a.unit.into()),
-        narrative: None,
-    };
-    let mut wb = yusuan::write::disclosure(&budget, &opts)?;
-    yusuan::output::save_workbook(&mut wb, &out)?;
+    yusuan::pipeline::write_disclosure(&budget, a.unit.into(), &out)?;
     eprintln!("已生成公开表：{}", out.display());
     Ok(if report.has_errors() {
         Outcome::Findings

@@ -1,6 +1,7 @@
 //! One file per subcommand, each with its usage on top. The commands call the library
 //! and map outcomes to exit codes; they hold no budget logic.
 
+mod batch;
 mod check;
 mod convert;
 mod export;
@@ -21,6 +22,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Batch(batch::Args),
     Check(check::Args),
     Convert(convert::Args),
     Template(template::Args),
@@ -51,6 +53,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Batch(a) => batch::run(a),
         Command::Check(a) => check::run(a),
         Command::Convert(a) => convert::run(a),
         Command::Template(a) => template::run(a),

@@ -206,14 +206,14 @@ pub fn disclosure(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook,
             ws.write_string_with_format(row, 0, &spec.sheet, &st.text)?;
             let url = Url::new(format!("internal:'{}'!A1", spec.sheet))
                 .set_text(format!("{}{}{}", dept, year_text, spec.title));
-            ws.write_url_with_format(row, 1, url, &st.link)?;
+            ws.write_url_with_format(row, 1, url, &st.link_cell)?;
             row += 1;
         }
         if opts.narrative.is_some() {
             ws.write_string_with_format(row, 0, "说明", &st.text)?;
             let url = Url::new("internal:'情况说明'!A1")
                 .set_text(format!("{dept}{year_text}部门预算情况说明"));
-            ws.write_url_with_format(row, 1, url, &st.link)?;
+            ws.write_url_with_format(row, 1, url, &st.link_cell)?;
             row += 1;
         }
         ws.set_column_width(0, 10)?;

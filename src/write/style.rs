@@ -43,6 +43,8 @@ pub struct Styles {
     pub text: Format,
     pub text_wrap: Format,
     pub link: Format,
+    /// A link inside a bordered table (目录).
+    pub link_cell: Format,
     pub cover_title: Format,
     pub cover_line: Format,
     pub contents_title: Format,
@@ -116,6 +118,10 @@ impl Styles {
                 .set_align(FormatAlign::Top)
                 .set_text_wrap(),
             link: base(10.0)
+                .set_font_color(Color::RGB(0x0563C1))
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            link_cell: bordered(base(10.0))
+                .set_indent(1)
                 .set_font_color(Color::RGB(0x0563C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             cover_title: base(26.0)

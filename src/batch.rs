@@ -1,0 +1,486 @@
+//! A folder of department workbooks: walk it, run every file through the pipeline in
+//! parallel, and summarise. Per-file work is [`crate::pipeline`]'s; this module only
+//! walks, maps, reports progress and builds the 汇总表 and `summary.json`.
+//!
+//! Outputs mirror the input tree under the output folder; rows are sorted by path, so
+//! the outputs are the same whatever the number of threads. Only the rows are kept
+//! while the batch runs (no budget model outlives its file).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Url, Workbook, XlsxError};
+use serde::Serialize;
+
+use crate::catalog::CodeLists;
+use crate::model::{Summary, Unit, decimal_string, round2};
+use crate::output::OutputError;
+use crate::pipeline::{Job, Outcome};
+use crate::validate::Severity;
+
+/// Extensions taken as workbooks.
+pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// The workbooks under `dir`, sorted by path: recursive; Office lock files (`~$…`),
+/// hidden files and folders, and anything under `skip` (the output folder) left out.
+pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Vec<PathBuf>> {
+    let skip = skip.and_then(|s| s.canonicalize().ok());
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).follow_links(false).into_iter();
+    for entry in walker.filter_entry(|e| {
+        let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+        let skipped = skip
+            .as_ref()
+            .is_some_and(|s| e.path().canonicalize().is_ok_and(|p| &p == s));
+        !hidden && !skipped
+    }) {
+        let entry = entry.map_err(std::io::Error::other)?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with("~$") {
+            continue;
+        }
+        let ext = Path::new(name.as_ref())
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if EXTENSIONS.contains(&ext.as_str()) {
+            files.push(entry.into_path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// How a file came out, for the 汇总表.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Warnings,
+    Errors,
+    Unreadable,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Passed => "通过",
+            Status::Warnings => "有警告",
+            Status::Errors => "有错误",
+            Status::Unreadable => "无法读取",
+        }
+    }
+}
+
+/// One row of the 汇总表: everything kept of a file once it is done.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// Path relative to the input folder, with `/`.
+    pub file: String,
+    pub department: Option<String>,
+    pub year: Option<i32>,
+    pub status: Status,
+    /// Why it is unreadable, or why no disclosure was written.
+    pub reason: Option<String>,
+    #[serde(skip)]
+    pub summary: Summary,
+    pub errors: usize,
+    pub warnings: usize,
+    /// Outputs relative to the output folder.
+    pub disclosure: Option<String>,
+    pub report: Option<String>,
+}
+
+/// Options of a batch run.
+pub struct Options<'a> {
+    pub unit: Unit,
+    pub codes: &'a CodeLists,
+    /// Cap on worker threads (`None`: one per core).
+    pub jobs: Option<usize>,
+    /// Called once per finished file (progress).
+    pub on_done: Option<&'a (dyn Fn(&Row) + Sync)>,
+    /// Set to stop: files not yet started are left alone.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+/// The result of a batch.
+#[derive(Debug)]
+pub struct Batch {
+    pub rows: Vec<Row>,
+    pub elapsed: Duration,
+    pub cancelled: bool,
+}
+
+impl Batch {
+    pub fn count(&self, s: Status) -> usize {
+        self.rows.iter().filter(|r| r.status == s).count()
+    }
+
+    /// 0 all passed, 1 some had errors, 2 some were unreadable.
+    pub fn exit_code(&self) -> u8 {
+        if self.count(Status::Unreadable) > 0 || self.cancelled {
+            2
+        } else if self.count(Status::Errors) > 0 {
+            1
+        } else {
+            0
+        }
+    }
+
+    /// `共 12 个文件：通过 9，有错误 2，无法读取 1，用时 3.2 秒`
+    pub fn one_line(&self) -> String {
+        format!(
+            "共 {} 个文件：通过 {}，有警告 {}，有错误 {}，无法读取 {}，用时 {:.1} 秒{}",
+            self.rows.len(),
+            self.count(Status::Passed),
+            self.count(Status::Warnings),
+            self.count(Status::Errors),
+            self.count(Status::Unreadable),
+            self.elapsed.as_secs_f64(),
+            if self.cancelled {
+                "（已中断，未处理的文件未列出）"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// `a/b.xlsx` with `/` whatever the platform.
+fn rel(path: &Path, base: &Path) -> String {
+    let r = path.strip_prefix(base).unwrap_or(path);
+    r.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Output stems: the file stem, or the whole name when two inputs of one folder share
+/// a stem (`a.xls` and `a.xlsx`).
+fn stems(files: &[PathBuf]) -> Vec<String> {
+    let key = |p: &Path| {
+        (
+            p.parent().map(Path::to_path_buf),
+            p.file_stem().map(|s| s.to_string_lossy().to_lowercase()),
+        )
+    };
+    files
+        .iter()
+        .map(|p| {
+            let clash = files.iter().filter(|q| key(q) == key(p)).count() > 1;
+            let s = if clash { p.file_name() } else { p.file_stem() };
+            s.map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn process_one(input: &Path, stem: &str, dir: &Path, out: &Path, opts: &Options<'_>) -> Row {
+    let file = rel(input, dir);
+    let target_dir = match input.parent().and_then(|p| p.strip_prefix(dir).ok()) {
+        Some(sub) => out.join(sub),
+        None => out.to_path_buf(),
+    };
+    let mut row = Row {
+        file: file.clone(),
+        department: None,
+        year: None,
+        status: Status::Unreadable,
+        reason: None,
+        summary: Summary::default(),
+        errors: 0,
+        warnings: 0,
+        disclosure: None,
+        report: None,
+    };
+    if let Err(e) = std::fs::create_dir_all(&target_dir) {
+        row.reason = Some(format!("无法创建输出文件夹 {}：{e}", target_dir.display()));
+        return row;
+    }
+    let job = Job {
+        input,
+        disclosure: target_dir.join(format!("{stem}.公开.xlsx")),
+        report: Some(target_dir.join(format!("{stem}.问题清单.xlsx"))),
+        unit: opts.unit,
+        force: false,
+        display_name: file,
+    };
+    match crate::pipeline::process(&job, opts.codes) {
+        Ok(Outcome::Unreadable(why)) => row.reason = Some(why),
+        Err(e) => row.reason = Some(output_error(&e)),
+        Ok(Outcome::Checked(c)) => {
+            row.errors = c.report.count(Severity::Error);
+            row.warnings = c.report.count(Severity::Warning);
+            row.status = if row.errors > 0 {
+                Status::Errors
+            } else if row.warnings > 0 {
+                Status::Warnings
+            } else {
+                Status::Passed
+            };
+            row.department = c.department;
+            row.year = c.year;
+            row.summary = c.summary;
+            row.reason = c.skipped;
+            row.disclosure = c.disclosure.map(|p| rel(&p, out));
+            row.report = c.report_file.map(|p| rel(&p, out));
+        }
+    }
+    row
+}
+
+fn output_error(e: &OutputError) -> String {
+    format!("输出失败：{e}")
+}
+
+/// Run the `files` (from [`discover`]) of folder `dir`. `out` must exist and be
+/// writable (check it first with [`crate::output::check_folder`]).
+pub fn run(
+    dir: &Path,
+    files: &[PathBuf],
+    out: &Path,
+    opts: &Options<'_>,
+) -> std::io::Result<Batch> {
+    let start = Instant::now();
+    let stems = stems(files);
+    let work = || -> Vec<Option<Row>> {
+        files
+            .par_iter()
+            .zip(stems.par_iter())
+            .map(|(f, stem)| {
+                if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return None;
+                }
+                let row = process_one(f, stem, dir, out, opts);
+                if let Some(cb) = opts.on_done {
+                    cb(&row);
+                }
+                Some(row)
+            })
+            .collect()
+    };
+    let rows = match opts.jobs {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map_err(std::io::Error::other)?
+            .install(work),
+        None => work(),
+    };
+    let cancelled = rows.iter().any(Option::is_none);
+    Ok(Batch {
+        rows: rows.into_iter().flatten().collect(),
+        elapsed: start.elapsed(),
+        cancelled,
+    })
+}
+
+// ---------------------------------------------------------------- summary outputs
+
+/// The money columns of the 汇总表: (header, figure).
+fn figures(s: &Summary) -> [(&'static str, Option<Decimal>); 11] {
+    [
+        ("收入总计", s.income_total),
+        ("支出总计", s.expenditure_total),
+        ("财政拨款", s.fiscal_total),
+        ("一般公共预算", s.general_public_budget),
+        ("基本支出", s.basic),
+        ("项目支出", s.project),
+        ("三公经费合计", s.three_public.total),
+        ("因公出国（境）费", s.three_public.abroad),
+        ("公务用车购置费", s.three_public.vehicle_purchase),
+        ("公务用车运行费", s.three_public.vehicle_operation),
+        ("公务接待费", s.three_public.reception),
+    ]
+}
+
+const JSON_KEYS: [&str; 11] = [
+    "income_total",
+    "expenditure_total",
+    "fiscal_total",
+    "general_public_budget",
+    "basic",
+    "project",
+    "three_public_total",
+    "abroad",
+    "vehicle_purchase",
+    "vehicle_operation",
+    "reception",
+];
+
+/// `summary.json`, contract `yusuan-batch/1` (see the README): amounts in 元.
+pub fn summary_json(b: &Batch) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = b
+        .rows
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            let mut amounts = serde_json::Map::new();
+            for ((_, fig), key) in figures(&r.summary).iter().zip(JSON_KEYS) {
+                amounts.insert(
+                    key.to_string(),
+                    fig.map(decimal_string)
+                        .map_or(serde_json::Value::Null, Into::into),
+                );
+            }
+            v["amounts"] = amounts.into();
+            v["status_label"] = r.status.label().into();
+            v
+        })
+        .collect();
+    let mut totals = serde_json::Map::new();
+    for (i, key) in JSON_KEYS.iter().enumerate() {
+        let sum: Decimal = b.rows.iter().filter_map(|r| figures(&r.summary)[i].1).sum();
+        totals.insert(key.to_string(), decimal_string(sum).into());
+    }
+    serde_json::json!({
+        "format": "yusuan-batch/1",
+        "files": b.rows.len(),
+        "passed": b.count(Status::Passed),
+        "warnings": b.count(Status::Warnings),
+        "errors": b.count(Status::Errors),
+        "unreadable": b.count(Status::Unreadable),
+        "totals": totals,
+        "rows": rows,
+    })
+}
+
+/// The 汇总表 workbook: one formatted row per file, a totals row, links to the outputs.
+pub fn summary_workbook(b: &Batch, unit: Unit) -> Result<Workbook, XlsxError> {
+    let mut wb = Workbook::new();
+    let st = crate::write::style::Styles::new();
+    let cell = Format::new()
+        .set_font_name(crate::write::style::FONT)
+        .set_font_charset(crate::write::style::CHARSET)
+        .set_font_size(10)
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::VerticalCenter);
+    let status_fmt = |s: Status| {
+        let c = match s {
+            Status::Passed => 0xC6EFCE,
+            Status::Warnings => 0xFFEB9C,
+            Status::Errors | Status::Unreadable => 0xFFC7CE,
+        };
+        cell.clone()
+            .set_align(FormatAlign::Center)
+            .set_background_color(Color::RGB(c))
+    };
+    let ws = wb.add_worksheet();
+    ws.set_name("汇总表")?;
+    let fixed = ["序号", "部门", "年度", "文件", "状态", "说明"];
+    let tail = ["错误数", "警告数", "公开表", "问题清单"];
+    let money_headers: Vec<String> = figures(&Summary::default())
+        .iter()
+        .map(|(h, _)| format!("{h}（{unit}）"))
+        .collect();
+    let headers: Vec<String> = fixed
+        .iter()
+        .map(|s| s.to_string())
+        .chain(money_headers)
+        .chain(tail.iter().map(|s| s.to_string()))
+        .collect();
+    let title = format!("部门预算检查汇总表（共 {} 个文件）", b.rows.len());
+    let last_col = (headers.len() - 1) as u16;
+    ws.merge_range(0, 0, 0, last_col, &title, &st.title)?;
+    ws.set_row_height(0, 30)?;
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(1, i as u16, h, &st.header)?;
+    }
+    ws.set_row_height(1, 32)?;
+    let widths = [6.0, 30.0, 7.0, 34.0, 9.0, 36.0];
+    for (i, w) in widths.iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    let money_start = fixed.len() as u16;
+    for i in 0..11 {
+        ws.set_column_width(money_start + i, 14)?;
+    }
+    let tail_start = money_start + 11;
+    for (i, w) in [7.0, 7.0, 10.0, 10.0].iter().enumerate() {
+        ws.set_column_width(tail_start + i as u16, *w)?;
+    }
+    let shown = |v: Decimal| crate::write::table::to_f64(round2(unit.from_yuan(v)));
+    let mut row = 2u32;
+    let mut totals = [Decimal::ZERO; 11];
+    for (n, r) in b.rows.iter().enumerate() {
+        ws.write_number_with_format(row, 0, (n + 1) as f64, &cell)?;
+        ws.write_string_with_format(row, 1, r.department.as_deref().unwrap_or(""), &st.text)?;
+        match r.year {
+            Some(y) => ws.write_number_with_format(row, 2, y as f64, &cell)?,
+            None => ws.write_blank(row, 2, &cell)?,
+        };
+        ws.write_string_with_format(row, 3, &r.file, &st.text)?;
+        ws.write_string_with_format(row, 4, r.status.label(), &status_fmt(r.status))?;
+        ws.write_string_with_format(row, 5, r.reason.as_deref().unwrap_or(""), &st.text)?;
+        for (i, (_, v)) in figures(&r.summary).iter().enumerate() {
+            let c = money_start + i as u16;
+            match v {
+                Some(v) => {
+                    totals[i] += *v;
+                    ws.write_number_with_format(row, c, shown(*v), &st.money)?
+                }
+                None => ws.write_blank(row, c, &st.money)?,
+            };
+        }
+        ws.write_number_with_format(row, tail_start, r.errors as f64, &cell)?;
+        ws.write_number_with_format(row, tail_start + 1, r.warnings as f64, &cell)?;
+        for (k, link) in [(2, &r.disclosure), (3, &r.report)] {
+            match link {
+                Some(p) => ws.write_url_with_format(
+                    row,
+                    tail_start + k,
+                    Url::new(format!("file:///{p}")).set_text(if k == 2 {
+                        "打开"
+                    } else {
+                        "查看"
+                    }),
+                    &st.link_cell,
+                )?,
+                None => ws.write_blank(row, tail_start + k, &cell)?,
+            };
+        }
+        row += 1;
+    }
+    // totals row
+    ws.merge_range(row, 0, row, 5, "合计", &st.total_label)?;
+    for (i, t) in totals.iter().enumerate() {
+        ws.write_number_with_format(row, money_start + i as u16, shown(*t), &st.total_money)?;
+    }
+    let errs: usize = b.rows.iter().map(|r| r.errors).sum();
+    let warns: usize = b.rows.iter().map(|r| r.warnings).sum();
+    ws.write_number_with_format(
+        row,
+        tail_start,
+        errs as f64,
+        &st.total_money.clone().set_num_format("0"),
+    )?;
+    ws.write_number_with_format(
+        row,
+        tail_start + 1,
+        warns as f64,
+        &st.total_money.clone().set_num_format("0"),
+    )?;
+    ws.write_blank(row, tail_start + 2, &st.total_label)?;
+    ws.write_blank(row, tail_start + 3, &st.total_label)?;
+    ws.autofilter(1, 0, row.saturating_sub(1).max(2), last_col)?;
+    ws.set_freeze_panes(2, 2)?;
+    ws.set_paper_size(8); // A3: a summary across departments is wide
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 1)?;
+    ws.set_footer("&C第 &P 页 共 &N 页");
+    ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    ws.set_print_area(0, 0, row, last_col)?;
+    wb.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title("部门预算检查汇总表")
+            .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?),
+    );
+    Ok(wb)
+}

@@ -1,0 +1,117 @@
+//! One file through the whole pipeline: read, recognise, check, and (when it has no
+//! errors, or when forced) write the disclosure workbook and the 问题清单. `convert` and
+//! `batch` both use it.
+
+use std::path::{Path, PathBuf};
+
+use crate::catalog::CodeLists;
+use crate::model::{Budget, Summary, Unit};
+use crate::output::{OutputError, save_workbook};
+use crate::validate::{Report, Severity};
+use crate::write::DisclosureOptions;
+
+/// What to do with one file.
+#[derive(Debug, Clone)]
+pub struct Job<'a> {
+    pub input: &'a Path,
+    /// The disclosure workbook to write.
+    pub disclosure: PathBuf,
+    /// The 问题清单 to write when there are findings (`None`: never).
+    pub report: Option<PathBuf>,
+    pub unit: Unit,
+    /// Write the disclosure even when there are errors.
+    pub force: bool,
+    /// The name of the file in the 问题清单 (its path relative to the batch folder).
+    pub display_name: String,
+}
+
+/// How the file came out.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Read and checked; outputs written as listed.
+    Checked(Box<Checked>),
+    /// Not a usable workbook (the message names the file).
+    Unreadable(String),
+}
+
+#[derive(Debug)]
+pub struct Checked {
+    pub department: Option<String>,
+    pub year: Option<i32>,
+    pub summary: Summary,
+    pub report: Report,
+    /// The outputs written.
+    pub disclosure: Option<PathBuf>,
+    pub report_file: Option<PathBuf>,
+    /// Why the disclosure was not written, if it was not.
+    pub skipped: Option<String>,
+}
+
+/// Run one file. `Err` only when an output could not be written.
+pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError> {
+    let budget = match crate::load(job.input, codes) {
+        Ok((_, b)) => b,
+        Err(e) => return Ok(Outcome::Unreadable(e.to_string())),
+    };
+    let report = crate::validate::validate(&budget, codes);
+    let mut checked = Checked {
+        department: budget.department.clone(),
+        year: budget.year,
+        summary: budget.summary(),
+        disclosure: None,
+        report_file: None,
+        skipped: None,
+        report,
+    };
+    if let Some(path) = &job.report
+        && !checked.report.findings.is_empty()
+    {
+        let mut wb = crate::report::workbook(&[(job.display_name.clone(), &checked.report)])
+            .map_err(|e| OutputError::Workbook {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+        save_workbook(&mut wb, path)?;
+        checked.report_file = Some(path.clone());
+    }
+    match convertible(&budget, &checked.report, job.force) {
+        Ok(()) => {
+            write_disclosure(&budget, job.unit, &job.disclosure)?;
+            checked.disclosure = Some(job.disclosure.clone());
+        }
+        Err(why) => checked.skipped = Some(why),
+    }
+    Ok(Outcome::Checked(Box::new(checked)))
+}
+
+/// Whether a budget may be published: every table has a unit, and no errors (unless forced).
+pub fn convertible(budget: &Budget, report: &Report, force: bool) -> Result<(), String> {
+    let no_unit: Vec<String> = budget
+        .tables
+        .iter()
+        .filter(|t| t.unit.is_none())
+        .map(|t| t.id.to_string())
+        .collect();
+    if !no_unit.is_empty() {
+        return Err(format!("{}缺少金额单位，无法换算", no_unit.join("、")));
+    }
+    if report.has_errors() && !force {
+        return Err(format!(
+            "有 {} 条错误，未生成公开表",
+            report.count(Severity::Error)
+        ));
+    }
+    Ok(())
+}
+
+pub fn write_disclosure(budget: &Budget, unit: Unit, path: &Path) -> Result<(), OutputError> {
+    let opts = DisclosureOptions {
+        unit: Some(unit),
+        narrative: None,
+    };
+    let mut wb = crate::write::disclosure(budget, &opts).map_err(|e| OutputError::Workbook {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    save_workbook(&mut wb, path)
+}
