@@ -76,7 +76,7 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
     }
     match convertible(&budget, &checked.report, job.force) {
         Ok(()) => {
-            write_disclosure(&budget, job.unit, &job.disclosure)?;
+            write_disclosure(&budget, job.unit, &job.disclosure, codes)?;
             checked.disclosure = Some(job.disclosure.clone());
         }
         Err(why) => checked.skipped = Some(why),
@@ -104,10 +104,17 @@ pub fn convertible(budget: &Budget, report: &Report, force: bool) -> Result<(), 
     Ok(())
 }
 
-pub fn write_disclosure(budget: &Budget, unit: Unit, path: &Path) -> Result<(), OutputError> {
+/// Write the disclosure workbook, with the generated 情况说明 as its last sheet.
+pub fn write_disclosure(
+    budget: &Budget,
+    unit: Unit,
+    path: &Path,
+    codes: &CodeLists,
+) -> Result<(), OutputError> {
+    let prior = crate::narrate::Prior::from_info(budget);
     let opts = DisclosureOptions {
         unit: Some(unit),
-        narrative: None,
+        narrative: Some(crate::narrate::generate(budget, codes, prior).to_text()),
     };
     let mut wb = crate::write::disclosure(budget, &opts).map_err(|e| OutputError::Workbook {
         path: path.to_path_buf(),

@@ -61,7 +61,7 @@ pub fn ordered(r: &Report) -> Vec<&Finding> {
             .and_then(crate::grid::parse_a1)
             .unwrap_or((u32::MAX, u32::MAX))
     };
-    v.sort_by_key(|f| (f.table.map_or(99, |t| t as u8), f.severity, pos(f), f.rule));
+    v.sort_by_key(|f| (group(f), f.severity, f.line.unwrap_or(0), pos(f), f.rule));
     v
 }
 
@@ -100,11 +100,22 @@ const DIM: &str = "\x1b[2m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-fn group_title(t: Option<TableId>) -> String {
-    match t {
-        Some(TableId::Info) => "部门基本情况".to_string(),
-        Some(id) => format!("{} {}", id, Catalog::get().table(id).title),
-        None => "工作簿".to_string(),
+/// Report groups: tables in catalogue order, then the explanation text, then the
+/// workbook as a whole.
+fn group(f: &Finding) -> u8 {
+    match (f.table, f.line) {
+        (Some(t), _) => t as u8,
+        (None, Some(_)) => 98,
+        (None, None) => 99,
+    }
+}
+
+fn group_title(f: &Finding) -> String {
+    match (f.table, f.line) {
+        (Some(TableId::Info), _) => "部门基本情况".to_string(),
+        (Some(id), _) => format!("{} {}", id, Catalog::get().table(id).title),
+        (None, Some(_)) => "情况说明".to_string(),
+        (None, None) => "工作簿".to_string(),
     }
 }
 
@@ -166,12 +177,12 @@ pub fn text(file: &str, budget: Option<&Budget>, r: &Report, color: bool) -> Str
         .unwrap_or_default();
     out.push_str(&paint(BOLD, &format!("检查 {file}{who}")));
     out.push('\n');
-    let mut current: Option<Option<TableId>> = None;
+    let mut current: Option<u8> = None;
     for f in ordered(r) {
-        if current != Some(f.table) {
-            out.push_str(&paint(BOLD, &format!("【{}】", group_title(f.table))));
+        if current != Some(group(f)) {
+            out.push_str(&paint(BOLD, &format!("【{}】", group_title(f))));
             out.push('\n');
-            current = Some(f.table);
+            current = Some(group(f));
         }
         let (code, tag) = match f.severity {
             Severity::Error => (RED, "错误"),
@@ -185,6 +196,9 @@ pub fn text(file: &str, budget: Option<&Budget>, r: &Report, color: bool) -> Str
             f.rule,
             f.message
         );
+        if let Some(q) = &f.quote {
+            line.push_str(&paint(DIM, &format!("　原文：“{q}”")));
+        }
         if !f.related.is_empty() {
             line.push_str(&paint(DIM, &format!("（涉及 {}）", f.related.join("；"))));
         }
@@ -260,7 +274,11 @@ pub fn workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxError> {
             ws.write_string_with_format(row, 2, f.cell.as_deref().unwrap_or(""), &base)?;
             ws.write_string_with_format(row, 3, f.rule, &base)?;
             ws.write_string_with_format(row, 4, f.severity.label(), &sev_fmt(f.severity))?;
-            ws.write_string_with_format(row, 5, &f.message, &wrap)?;
+            let msg = match &f.quote {
+                Some(q) => format!("{}\n原文：“{q}”", f.message),
+                None => f.message.clone(),
+            };
+            ws.write_string_with_format(row, 5, &msg, &wrap)?;
             row += 1;
         }
     }

@@ -44,7 +44,7 @@ pub fn tidy(s: &str) -> String {
 }
 
 static ORDINAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十\d]+\)|\d{1,2}[、,.)]|[①-⑳]|其中[:、]?)")
+    Regex::new(r"^(?:[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十\d]+\)|\d{1,3}[、,.)]|[①-⑳]|其中[:、]?)")
         .expect("ordinal pattern")
 });
 

@@ -59,6 +59,7 @@ fn every_table_sheet_is_formatted_and_print_ready() {
     let names: Vec<&str> = g.sheets.iter().map(|s| s.name.as_str()).collect();
     let mut want = vec!["封面", "目录"];
     want.extend(TableId::ALL.iter().skip(1).map(|id| id.label()));
+    want.push("情况说明");
     assert_eq!(names, want, "sheets in the standard order");
     let x = parts(&out);
     let styles = &x["xl/styles.xml"];

@@ -80,7 +80,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         eprintln!("{why}（改正后重试，或用 --force 强制生成）");
         return Ok(Outcome::Findings);
     }
-    yusuan::pipeline::write_disclosure(&budget, a.unit.into(), &out)?;
+    yusuan::pipeline::write_disclosure(&budget, a.unit.into(), &out, &codes)?;
     eprintln!("已生成公开表：{}", out.display());
     Ok(if report.has_errors() {
         Outcome::Findings

@@ -5,6 +5,7 @@ mod batch;
 mod check;
 mod convert;
 mod export;
+mod narrative;
 mod template;
 
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ enum Command {
     Convert(convert::Args),
     Template(template::Args),
     Export(export::Args),
+    Narrative(narrative::Args),
 }
 
 /// How a command ended.
@@ -58,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Convert(a) => convert::run(a),
         Command::Template(a) => template::run(a),
         Command::Export(a) => export::run(a),
+        Command::Narrative(a) => narrative::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -1,4 +1,7 @@
-//! The explanation text (情况说明): generated from the model, and checked against the
-//! tables (the N rules).
+//! The explanation text (情况说明): generated from the model ([`generate`]), and a
+//! written one checked against the tables and against itself (the N rules, [`check`]).
 
 pub mod check;
+mod generate;
+
+pub use generate::{Block, Narrative, Prior, Section, generate, share};

@@ -71,14 +71,21 @@ pub struct Finding {
     /// The other cells involved: the summed range, the cell of the other table.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
+    /// For findings on the explanation text: its one-based line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// For findings on the explanation text: the sentence concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
 }
 
 impl Finding {
-    /// `表3!E12`, or the sheet alone, or `（工作簿）`.
+    /// `表3!E12`, the sheet alone, `情况说明第 12 行`, or `（工作簿）`.
     pub fn location(&self) -> String {
-        match (&self.sheet, &self.cell) {
-            (Some(s), Some(c)) => format!("{s}!{c}"),
-            (Some(s), None) => s.clone(),
+        match (&self.sheet, &self.cell, self.line) {
+            (Some(s), Some(c), _) => format!("{s}!{c}"),
+            (Some(s), None, _) => s.clone(),
+            (None, _, Some(l)) => format!("情况说明第 {l} 行"),
             _ => "（工作簿）".to_string(),
         }
     }
@@ -407,8 +414,24 @@ impl Out {
             difference: None,
             unit: None,
             related: Vec::new(),
+            line: None,
+            quote: None,
         });
         self.findings.last_mut().expect("just pushed")
+    }
+
+    /// A finding on line `line` of the explanation text, quoting `quote`.
+    pub fn text(
+        &mut self,
+        severity: Severity,
+        line: usize,
+        quote: &str,
+        message: String,
+    ) -> &mut Finding {
+        let f = self.push(severity, None, None, message);
+        f.line = Some(line);
+        f.quote = Some(quote.trim().to_string());
+        f
     }
 
     /// Part of the rule could not run (recorded in the ledger).

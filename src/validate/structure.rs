@@ -138,8 +138,13 @@ pub fn s004(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     Ok(())
 }
 
-/// Template wording left in a text: `XX`, `xxx`, `……`, `待填写`, `（按功能科目类写）`.
-pub fn placeholder_in(text: &str) -> Option<&'static str> {
+static GUIDANCE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"[（(](?:按照?|请按|请填写|此处填写)[^（()）]{0,20}[写填][）)]").expect("re")
+});
+
+/// Template wording left in a text: `XX`, `xxx`, `……`, `待填写`, or a bracketed
+/// instruction such as `（按功能科目类写）`. Returns what was found.
+pub fn placeholder_in(text: &str) -> Option<String> {
     const MARKS: &[&str] = &[
         "XX",
         "xx",
@@ -149,11 +154,16 @@ pub fn placeholder_in(text: &str) -> Option<&'static str> {
         "请填写",
         "……",
         "...",
-        "按功能科目",
         "(略)",
     ];
+    if let Some(m) = GUIDANCE.find(text) {
+        return Some(m.as_str().to_string());
+    }
     let f = fold(text);
-    MARKS.iter().find(|m| f.contains(&fold(m))).copied()
+    MARKS
+        .iter()
+        .find(|m| f.contains(&fold(m)))
+        .map(|m| m.to_string())
 }
 
 pub fn s005(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
@@ -184,6 +194,18 @@ pub fn s005(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                 &d.at,
                 format!("{}的部门名称“{}”含模板占位内容“{m}”", t.id, d.value),
             );
+        }
+    }
+    if let Some(text) = ctx.narrative {
+        for (line, para) in &text.paragraphs {
+            if let Some(m) = placeholder_in(para) {
+                out.text(
+                    out.severity(),
+                    *line,
+                    para,
+                    format!("情况说明中有遗留的模板内容“{m}”"),
+                );
+            }
         }
     }
     for e in &ctx.budget.info.entries {

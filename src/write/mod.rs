@@ -236,30 +236,55 @@ pub fn disclosure(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook,
         )?;
     }
     if let Some(text) = &opts.narrative {
-        let ws = wb.add_worksheet();
-        ws.set_name("情况说明")?;
-        ws.set_column_width(0, 100)?;
-        let mut row = 0;
-        for para in text.lines() {
-            let p = para.trim_end();
-            let fmt = if row == 0 { &st.title } else { &st.text_wrap };
-            ws.write_string_with_format(row, 0, p, fmt)?;
-            let lines = crate::text::display_width(p) / 95 + 1;
-            ws.set_row_height(row, if row == 0 { 32 } else { (16 * lines) as u32 })?;
-            row += 1;
-        }
-        ws.write_url_with_format(
-            0,
-            2,
-            Url::new("internal:'目录'!A1").set_text("返回目录"),
-            &st.link,
-        )?;
-        ws.set_paper_size(9);
-        ws.set_print_fit_to_pages(1, 0);
-        ws.set_footer("&C第 &P 页 共 &N 页");
-        ws.set_margins(0.7, 0.7, 0.75, 0.75, 0.3, 0.3);
-        ws.set_print_area(0, 0, row.saturating_sub(1), 0)?;
+        narrative_sheet(&mut wb, &st, text)?;
     }
     wb.set_properties(&properties(&title, dept, year)?);
     Ok(wb)
+}
+
+/// The 情况说明 as a sheet: one wrapped paragraph per row, headings bold, A4 portrait.
+fn narrative_sheet(wb: &mut Workbook, st: &Styles, text: &str) -> Result<(), XlsxError> {
+    const WIDTH: f64 = 62.0;
+    let heading = |t: &str| {
+        let t = t.trim_start_matches(['\u{3000}', ' ']);
+        let first = t.chars().next().unwrap_or(' ');
+        ("一二三四五六七八九十".contains(first) && t.contains('、') && t.chars().count() < 40)
+            || (t.starts_with('（') && t.chars().count() < 30)
+    };
+    let ws = wb.add_worksheet();
+    ws.set_name("情况说明")?;
+    ws.set_column_width(0, WIDTH)?;
+    let mut row = 0;
+    for (i, para) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+        let p = para.trim_end();
+        let fmt = if i == 0 {
+            &st.title
+        } else if heading(p) {
+            &st.para_heading
+        } else {
+            &st.para
+        };
+        ws.write_string_with_format(row, 0, p, fmt)?;
+        let lines = crate::text::display_width(p) as f64 / (WIDTH * 0.95);
+        let height = if i == 0 {
+            36.0
+        } else {
+            16.0 * lines.ceil().max(1.0) + 4.0
+        };
+        ws.set_row_height(row, height)?;
+        row += 1;
+    }
+    ws.write_url_with_format(
+        0,
+        1,
+        Url::new("internal:'目录'!A1").set_text("返回目录"),
+        &st.link,
+    )?;
+    ws.set_column_width(1, 10)?;
+    ws.set_paper_size(9);
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_footer("&C第 &P 页 共 &N 页");
+    ws.set_margins(0.7, 0.7, 0.75, 0.75, 0.3, 0.3);
+    ws.set_print_area(0, 0, row.saturating_sub(1), 0)?;
+    Ok(())
 }

@@ -49,6 +49,9 @@ pub struct Styles {
     pub cover_line: Format,
     pub contents_title: Format,
     pub mark: Format,
+    /// Paragraphs of the 情况说明 sheet.
+    pub para: Format,
+    pub para_heading: Format,
 }
 
 impl Styles {
@@ -134,6 +137,15 @@ impl Styles {
                 .set_bold()
                 .set_align(FormatAlign::Center),
             mark: base(10.0).set_background_color(Color::RGB(0xFFC7CE)),
+            para: base(11.0)
+                .set_text_wrap()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::Top),
+            para_heading: base(11.0)
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::Top),
         }
     }
 }

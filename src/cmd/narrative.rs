@@ -1,0 +1,61 @@
+//! `yusuan narrative FILE [--previous PREV] [-o OUT]`
+//!
+//! Writes the 部门预算情况说明 from the workbook: Markdown for `.md`, plain text
+//! otherwise (standard output without `-o`). Last year's figures come from the
+//! 部门基本情况 sheet (上年预算…) or from `--previous` (last year's workbook).
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::Outcome;
+use yusuan::CodeLists;
+use yusuan::narrate::Prior;
+
+/// 生成部门预算情况说明（.md 或 .txt）。
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 部门预算工作簿
+    file: PathBuf,
+    /// 上年度的部门预算工作簿（用于增减变化；不给则用部门基本情况中的上年预算数）
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// 输出文件（.md 为 Markdown，其他为纯文本）；不给则写到标准输出
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    let codes = CodeLists::builtin();
+    let (_, budget) = yusuan::load(&a.file, codes)?;
+    let mut prior = Prior::from_info(&budget);
+    if let Some(prev) = &a.previous {
+        let (_, last) = yusuan::load(prev, codes)?;
+        prior = Prior::from_budget(&last).or(prior);
+    }
+    let n = yusuan::narrate::generate(&budget, codes, prior);
+    for w in &n.warnings {
+        eprintln!("提示：{w}");
+    }
+    let markdown = a
+        .output
+        .as_ref()
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    let text = if markdown {
+        n.to_markdown()
+    } else {
+        n.to_text()
+    };
+    match &a.output {
+        Some(p) => {
+            let mut inputs = vec![a.file.as_path()];
+            inputs.extend(a.previous.as_deref());
+            yusuan::output::check_not_input(p, &inputs)?;
+            yusuan::output::write_atomic(p, text.as_bytes())?;
+            eprintln!("已生成情况说明：{}", p.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(Outcome::Clean)
+}
