@@ -275,9 +275,22 @@ pub struct FundNames {
     pub soe: String,
 }
 
+/// A regional layout: the tables its workbooks must have.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Layout {
+    pub key: String,
+    pub name: String,
+    /// Titles (aliases) by which a table of this layout is recognised.
+    pub markers: Vec<String>,
+    pub required: Vec<TableId>,
+    #[serde(skip)]
+    pub marker_keys: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Catalog {
     pub tables: Vec<TableSpec>,
+    pub layouts: Vec<Layout>,
     pub headers: HeaderWords,
     pub funds: FundNames,
     pub info: Vec<InfoSpec>,
@@ -335,6 +348,9 @@ impl Catalog {
                 row.keys = fold_all(&words);
             }
         }
+        for l in &mut c.layouts {
+            l.marker_keys = fold_all(&l.markers);
+        }
         for i in &mut c.info {
             let mut words = i.synonyms.clone();
             words.push(i.label.clone());
@@ -373,6 +389,26 @@ impl Catalog {
 
     pub fn info_spec(&self, key: &str) -> Option<&InfoSpec> {
         self.info.iter().find(|i| i.key == key)
+    }
+
+    /// The layout whose marker titles matched at least two tables (the folded title
+    /// keys by which the tables were recognised), else the first layout.
+    pub fn layout_of<'a>(&self, title_keys: impl IntoIterator<Item = &'a str>) -> &Layout {
+        let keys: Vec<&str> = title_keys.into_iter().collect();
+        self.layouts
+            .iter()
+            .skip(1)
+            .find(|l| {
+                keys.iter()
+                    .filter(|k| l.marker_keys.iter().any(|m| m == *k))
+                    .count()
+                    >= 2
+            })
+            .unwrap_or(&self.layouts[0])
+    }
+
+    pub fn layout(&self, key: &str) -> Option<&Layout> {
+        self.layouts.iter().find(|l| l.key == key)
     }
 }
 

@@ -20,7 +20,7 @@ use crate::grid::Format;
 use crate::model::{
     Amount, Budget, CellRef, Info, InfoEntry, Line, LineKind, Located, Reading, Table, Unit,
 };
-use crate::text::chinese_ordinal;
+use crate::text::{chinese_ordinal, fold};
 
 /// Money of one source for one line, split into 基本支出 and 项目支出.
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq)]
@@ -282,6 +282,7 @@ fn empty_table(id: TableId, unit: Unit) -> Table {
             value: spec.title.clone(),
             at: at(&spec.sheet, 0),
         },
+        title_key: fold(&spec.title),
         unit: Some(unit),
         unit_at: Some(at(&spec.sheet, 1)),
         department: None,
@@ -857,6 +858,7 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
     Ok(Budget {
         department: Some(spec.department.name.clone()),
         year: Some(year),
+        layout: Catalog::get().layouts[0].key.clone(),
         format: Format::Xlsx,
         info: info(spec),
         tables,

@@ -295,6 +295,9 @@ pub struct Table {
     pub sheet: String,
     pub hidden: bool,
     pub title: Located<String>,
+    /// The catalogue title (folded) by which the table was recognised.
+    #[serde(skip)]
+    pub title_key: String,
     /// The unit stated in the sheet; `None` when no `单位：` cell was found (never guessed).
     pub unit: Option<Unit>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -435,6 +438,8 @@ pub struct Duplicate {
 pub struct Budget {
     pub department: Option<String>,
     pub year: Option<i32>,
+    /// The regional layout the workbook follows (catalogue `layouts[].key`).
+    pub layout: String,
     pub format: Format,
     pub info: Info,
     /// Recognised tables in catalogue order.

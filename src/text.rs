@@ -65,6 +65,14 @@ pub fn strip_ordinal(folded: &str) -> &str {
     s
 }
 
+/// Whether a folded label is nothing but a list ordinal (`三、`, `(二)`): an unfilled
+/// numbered row of a template.
+pub fn is_bare_ordinal(folded: &str) -> bool {
+    ORDINAL
+        .find(folded)
+        .is_some_and(|m| m.end() == folded.len())
+}
+
 /// What a cell's text means as an amount.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AmountText {

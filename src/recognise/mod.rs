@@ -103,9 +103,14 @@ pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseErro
         .text("year")
         .and_then(|y| year_in(&fold(y)))
         .or_else(|| first_of(&tables, |t| t.year.as_ref().map(|y| y.value)));
+    let layout = catalog
+        .layout_of(tables.iter().map(|t| t.title_key.as_str()))
+        .key
+        .clone();
     Ok(Budget {
         department,
         year,
+        layout,
         format: grid.format,
         info,
         tables,
@@ -266,7 +271,22 @@ fn title_prefix(text: &str, key: &str) -> (Option<String>, Option<i32>) {
         .last()
         .and_then(|c| c[1].parse().ok());
     let dept = YEAR.replace_all(prefix, "").to_string();
-    let dept = dept.trim_matches(|c: char| c == '-' || c == '_' || c == ':');
+    let mut dept = dept.trim_matches(|c: char| c == '-' || c == '_' || c == ':');
+    // Words that qualify the title, not a department: `2026年预算单位收入预算总表`.
+    const GENERIC: &[&str] = &[
+        "预算单位",
+        "本部门",
+        "本单位",
+        "部门",
+        "单位",
+        "区级",
+        "市级",
+        "县级",
+        "预算",
+    ];
+    while let Some(rest) = GENERIC.iter().find_map(|g| dept.strip_suffix(g)) {
+        dept = rest;
+    }
     let dept = (!dept.is_empty() && !dept.is_ascii()).then(|| dept.to_string());
     (dept, year)
 }
@@ -346,6 +366,7 @@ fn read_table(
             value: title_text,
             at: title_at,
         },
+        title_key: hit.key.clone(),
         unit: unit.as_ref().map(|u| u.0),
         unit_at: unit.map(|u| u.1),
         department,
@@ -436,5 +457,9 @@ mod tests {
         assert_eq!((d, y), (None, Some(2026)));
         let (d, y) = title_prefix("部门收支总表", "部门收支总表");
         assert_eq!((d, y), (None, None));
+        let (d, y) = title_prefix("2026年预算单位收入预算总表", "收入预算总表");
+        assert_eq!((d, y), (None, Some(2026)));
+        let (d, _) = title_prefix("上海市普陀区财政局2026年部门收入预算总表", "收入预算总表");
+        assert_eq!(d.as_deref(), Some("上海市普陀区财政局"));
     }
 }

@@ -415,7 +415,7 @@ fn read_balance(
             let has_amounts = !all_blank(&amounts);
             if is_empty_note(&folded)
                 || (!has_amounts && is_placeholder(strip_ordinal(&folded)))
-                || (!has_amounts && strip_ordinal(&folded).is_empty())
+                || (!has_amounts && crate::text::is_bare_ordinal(&folded))
             {
                 if is_placeholder(&folded) {
                     body.residue.push(Located { value: text, at });

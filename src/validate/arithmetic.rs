@@ -212,9 +212,36 @@ fn row_parts(t: &Table) -> Option<Vec<&'static str>> {
         TableId::T2_1 | TableId::T3 | TableId::T4 | TableId::T5 => vec!["basic", "project"],
         TableId::T3_1 => vec!["personnel", "public"],
         TableId::T2 => vec!["gpb", "fund", "soe"],
+        // Unit-level 表1 splits 支出 into 基本支出 (or 人员经费 and 公用经费) and 项目支出.
+        TableId::T1 if has("expenditure_basic") => vec!["expenditure_basic", "expenditure_project"],
+        TableId::T1 if has("expenditure_personnel") => {
+            vec![
+                "expenditure_personnel",
+                "expenditure_public",
+                "expenditure_project",
+            ]
+        }
         _ => return None,
     };
     Some(parts.into_iter().filter(|k| has(k)).collect())
+}
+
+/// Unit-level 表1: 基本支出 = 人员经费 + 公用经费 on every expenditure row.
+fn t1_split(t: &Table, out: &mut Out) {
+    if !t.has_column("expenditure_personnel") {
+        return;
+    }
+    for l in t.lines.iter().filter(|l| l.side == Some(Side::Expenditure)) {
+        let Some(a) = l.amount("expenditure_basic") else {
+            continue;
+        };
+        let parts = ["expenditure_personnel", "expenditure_public"];
+        let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, &parts)) else {
+            continue;
+        };
+        let what = format!("表1“{}”的基本支出", line_name(l));
+        out.exact(t, &a.at, (v, s), (&what, &parts_name(t, &parts)), &cells);
+    }
 }
 
 fn parts_name(t: &Table, parts: &[&str]) -> String {
@@ -231,7 +258,15 @@ pub fn k103(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     let mut ran = false;
     for t in &ctx.budget.tables {
         let Some(parts) = row_parts(t) else { continue };
-        if !t.has_column("total") {
+        let total_key = if t.id == TableId::T1 {
+            "expenditure"
+        } else {
+            "total"
+        };
+        if t.id == TableId::T1 {
+            t1_split(t, out);
+        }
+        if !t.has_column(total_key) {
             out.skip(format!("{}没有“合计”列", t.id));
             continue;
         }
@@ -244,11 +279,13 @@ pub fn k103(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             if t.id == TableId::T2 && l.side != Some(Side::Expenditure) {
                 continue;
             }
-            let Some(a) = l.amount("total") else { continue };
+            let Some(a) = l.amount(total_key) else {
+                continue;
+            };
             let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, &parts)) else {
                 continue;
             };
-            let what = format!("{}“{}”的{}", t.id, line_name(l), column_name(t, "total"));
+            let what = format!("{}“{}”的{}", t.id, line_name(l), column_name(t, total_key));
             out.exact(t, &a.at, (v, s), (&what, &parts_name(t, &parts)), &cells);
         }
     }
@@ -292,6 +329,10 @@ pub fn k104(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                     }
                     continue;
                 };
+                // A 合计 with no rows under it (the department-level layout) sums nothing.
+                if t.entries().next().is_none() {
+                    continue;
+                }
                 for k in &amount_keys {
                     let Some(a) = total.amount(k) else { continue };
                     let (Some(v), Some((s, cells))) = (a.value(), sum(t.entries(), k)) else {

@@ -7,15 +7,20 @@ use crate::model::CellRef;
 use crate::text::fold;
 
 pub fn s001(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
-    for spec in ctx.catalog.tables.iter().filter(|t| t.required) {
-        if ctx.budget.table(spec.id).is_none() {
+    let layout = ctx
+        .catalog
+        .layout(&ctx.budget.layout)
+        .unwrap_or(&ctx.catalog.layouts[0]);
+    for id in &layout.required {
+        if ctx.budget.table(*id).is_none() {
+            let spec = ctx.catalog.table(*id);
             out.push(
                 out.severity(),
-                Some(spec.id),
+                Some(*id),
                 None,
                 format!(
-                    "缺少{}“{}”：未找到该表（按标题和表头识别）；空表也须公开并附说明",
-                    spec.id, spec.title
+                    "缺少{}“{}”（{}）：未找到该表（按标题和表头识别）；空表也须公开并附说明",
+                    id, spec.title, layout.name
                 ),
             );
         }

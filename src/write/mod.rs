@@ -188,10 +188,11 @@ pub fn disclosure(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook,
         ws.set_print_center_horizontally(true);
         ws.set_print_area(0, 0, 20, 0)?;
     }
-    // 目录
+    // 目录: the tables the budget has, in the standard order (a regional layout may lack
+    // some of the canonical set; nothing is published that was not submitted).
     let tables: Vec<_> = TableId::ALL
         .iter()
-        .filter(|id| **id != TableId::Info)
+        .filter(|id| **id != TableId::Info && budget.table(**id).is_some())
         .map(|id| cat.table(*id))
         .collect();
     {
