@@ -211,7 +211,15 @@ fn process_one(input: &Path, stem: &str, dir: &Path, out: &Path, opts: &Options<
         force: false,
         display_name: file,
     };
-    match crate::pipeline::process(&job, opts.codes) {
+    // One file must never stop the batch, whatever happens inside it.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::pipeline::process(&job, opts.codes)
+    }));
+    let Ok(result) = result else {
+        row.reason = Some("处理该文件时发生内部错误，已跳过（其他文件不受影响）".into());
+        return row;
+    };
+    match result {
         Ok(Outcome::Unreadable(why)) => row.reason = Some(why),
         Err(e) => row.reason = Some(output_error(&e)),
         Ok(Outcome::Checked(c)) => {

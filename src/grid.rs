@@ -20,6 +20,8 @@ use serde::Serialize;
 
 /// Largest workbook file read (bytes).
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+/// Largest uncompressed size of the parts of a zipped workbook (xlsx, ods), together.
+pub const MAX_UNZIPPED_BYTES: u64 = 1024 * 1024 * 1024;
 /// Largest number of non-empty cells kept for one sheet.
 pub const MAX_CELLS_PER_SHEET: usize = 500_000;
 /// Largest number of merged ranges kept for one sheet.
@@ -87,6 +89,8 @@ impl Cell {
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
+    } else if n.abs() >= 1e15 || (n != 0.0 && n.abs() < 1e-9) {
+        format!("{n:e}")
     } else {
         let s = format!("{:.14e}", n);
         match s.parse::<f64>() {
@@ -207,6 +211,19 @@ impl fmt::Display for Limit {
     }
 }
 
+/// Merged ranges of at most this many cells are indexed cell by cell; larger ones are
+/// scanned (and at most [`MAX_LARGE_MERGES`] of them are kept).
+const SMALL_MERGE_CELLS: u64 = 64;
+/// Largest number of merged ranges above [`SMALL_MERGE_CELLS`] cells kept for a sheet.
+pub const MAX_LARGE_MERGES: usize = 256;
+
+/// Where each covered cell's merged range is: O(1) for ordinary merges.
+#[derive(Debug, Clone, Default)]
+struct MergeIndex {
+    small: std::collections::HashMap<(u32, u32), usize>,
+    large: Vec<usize>,
+}
+
 /// One sheet: its non-empty cells, row by row, and its merged ranges.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Sheet {
@@ -214,7 +231,9 @@ pub struct Sheet {
     pub visible: bool,
     /// Rows in ascending order; each row's cells in ascending column order.
     rows: Vec<(u32, Vec<(u32, Cell)>)>,
-    pub merges: Vec<Rect>,
+    merges: Vec<Rect>,
+    #[serde(skip)]
+    index: std::sync::OnceLock<MergeIndex>,
     /// False where the format gives no merge information (ods, xlsb).
     pub merges_known: bool,
     pub limit: Option<Limit>,
@@ -262,11 +281,57 @@ impl Sheet {
         Some(&cells[i].1)
     }
 
+    /// The merged ranges.
+    pub fn merges(&self) -> &[Rect] {
+        &self.merges
+    }
+
+    /// The merged ranges, to change them.
+    pub fn merges_mut(&mut self) -> &mut Vec<Rect> {
+        self.index = std::sync::OnceLock::new();
+        &mut self.merges
+    }
+
+    fn index(&self) -> &MergeIndex {
+        self.index.get_or_init(|| {
+            let mut ix = MergeIndex::default();
+            for (i, m) in self.merges.iter().enumerate() {
+                if m.is_single_cell() {
+                    continue;
+                }
+                let area = u64::from(m.last_row - m.first_row + 1)
+                    * u64::from(m.last_col - m.first_col + 1);
+                if area <= SMALL_MERGE_CELLS {
+                    for r in m.first_row..=m.last_row {
+                        for c in m.first_col..=m.last_col {
+                            ix.small.entry((r, c)).or_insert(i);
+                        }
+                    }
+                } else if ix.large.len() < MAX_LARGE_MERGES {
+                    ix.large.push(i);
+                }
+            }
+            ix
+        })
+    }
+
     /// The merged range (spanning more than one cell) that covers (row, col).
     pub fn merge_at(&self, row: u32, col: u32) -> Option<&Rect> {
+        let ix = self.index();
+        if let Some(i) = ix.small.get(&(row, col)) {
+            return Some(&self.merges[*i]);
+        }
+        ix.large
+            .iter()
+            .map(|i| &self.merges[*i])
+            .find(|m| m.contains(row, col))
+    }
+
+    /// Whether a merged range starting above `row` reaches down into it.
+    pub fn covered_from_above(&self, row: u32) -> bool {
         self.merges
             .iter()
-            .find(|m| !m.is_single_cell() && m.contains(row, col))
+            .any(|m| !m.is_single_cell() && m.first_row < row && m.last_row >= row)
     }
 
     /// The value shown at (row, col): a covered cell of a merged range shows the
@@ -348,6 +413,7 @@ impl Sheet {
 
     /// Delete one row; rows below move up; merges are adjusted.
     pub fn delete_row(&mut self, row: u32) {
+        self.index = std::sync::OnceLock::new();
         if let Ok(i) = self.row_index(row) {
             self.rows.remove(i);
         }
@@ -370,6 +436,7 @@ impl Sheet {
 
     /// Insert an empty row before `row`; rows at or below move down.
     pub fn insert_row(&mut self, row: u32) {
+        self.index = std::sync::OnceLock::new();
         for (r, _) in self.rows.iter_mut() {
             if *r >= row {
                 *r += 1;
@@ -387,6 +454,7 @@ impl Sheet {
 
     /// Insert an empty column before `col`; columns at or right of it move right.
     pub fn insert_col(&mut self, col: u32) {
+        self.index = std::sync::OnceLock::new();
         for (_, cells) in self.rows.iter_mut() {
             for (c, _) in cells.iter_mut() {
                 if *c >= col {
@@ -434,6 +502,10 @@ pub enum ReadError {
     Empty { path: PathBuf },
     #[error("{path}：文件大小 {size} 字节超过 {max} 字节的处理上限")]
     TooLarge { path: PathBuf, size: u64, max: u64 },
+    #[error(
+        "{path}：解压后内容达 {size} 字节，超过 {max} 字节的处理上限（可能是异常或恶意构造的文件）"
+    )]
+    TooLargeUnzipped { path: PathBuf, size: u64, max: u64 },
     #[error("{path}：工作簿设有打开密码（已加密），请去除密码后另存再提交")]
     Password { path: PathBuf },
     #[error("{path}：不是 Excel 或 WPS 表格文件（{what}）；请提交 .xlsx、.xls 或 .ods 工作簿")]
@@ -456,6 +528,7 @@ impl ReadError {
             ReadError::Open { path, .. }
             | ReadError::Empty { path }
             | ReadError::TooLarge { path, .. }
+            | ReadError::TooLargeUnzipped { path, .. }
             | ReadError::Password { path }
             | ReadError::NotWorkbook { path, .. }
             | ReadError::Corrupt { path, .. }
@@ -491,12 +564,33 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Read a workbook from bytes; `path` is used for messages only.
+///
+/// The parsers of calamine run under `catch_unwind`: a malformed file that makes one of
+/// them panic (the fuzzer found such .xls records) is reported as a corrupt file, like
+/// any other, instead of bringing the process down.
 pub fn read_bytes(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sniff_and_read(path, bytes))) {
+        Ok(r) => r,
+        Err(_) => Err(ReadError::Corrupt {
+            path: path.to_path_buf(),
+            detail: "文件内部结构异常，无法解析".into(),
+        }),
+    }
+}
+
+fn sniff_and_read(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
     let p = || path.to_path_buf();
     if bytes.is_empty() {
         return Err(ReadError::Empty { path: p() });
     }
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(b"PK\x05\x06") {
+        if !contains(&bytes[bytes.len().saturating_sub(66_000)..], b"PK\x05\x06") {
+            return Err(ReadError::Corrupt {
+                path: p(),
+                detail: "压缩包不完整，缺少结尾目录，像是没有下载完".into(),
+            });
+        }
+        check_unzipped_size(path, &bytes)?;
         if zip_has_entry(&bytes, b"mimetype") && contains(&bytes, b"opendocument.spreadsheet") {
             return read_ods(path, bytes);
         }
@@ -551,6 +645,28 @@ pub fn read_bytes(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
         "无法识别的文件内容".to_string()
     };
     Err(ReadError::NotWorkbook { path: p(), what })
+}
+
+/// Refuse a zip whose parts declare more than [`MAX_UNZIPPED_BYTES`] uncompressed (a
+/// "zip bomb"): checked on the central directory before anything is inflated.
+fn check_unzipped_size(path: &Path, bytes: &[u8]) -> Result<(), ReadError> {
+    let Ok(mut z) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(()); // not readable as a zip: the format readers will say so
+    };
+    let mut total: u64 = 0;
+    for i in 0..z.len() {
+        if let Ok(f) = z.by_index_raw(i) {
+            total = total.saturating_add(f.size());
+        }
+    }
+    if total > MAX_UNZIPPED_BYTES {
+        return Err(ReadError::TooLargeUnzipped {
+            path: path.to_path_buf(),
+            size: total,
+            max: MAX_UNZIPPED_BYTES,
+        });
+    }
+    Ok(())
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -674,7 +790,7 @@ fn merges_from(dims: Vec<calamine::Dimensions>, sheet: &mut Sheet) {
             max: MAX_MERGES_PER_SHEET,
         });
     }
-    sheet.merges = merges;
+    *sheet.merges_mut() = merges;
 }
 
 fn read_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
@@ -865,6 +981,7 @@ mod tests {
         assert_eq!(format_number(684.78), "684.78");
         assert_eq!(format_number(2010201.0), "2010201");
         assert_eq!(format_number(0.1 + 0.2), "0.3");
+        assert_eq!(format_number(1e300), "1e300");
     }
 
     #[test]
@@ -876,7 +993,7 @@ mod tests {
     #[test]
     fn merged_cells_show_top_left_value() {
         let mut s = Sheet::from_cells("表1", vec![(0, 0, Cell::Text("标题".into()))]);
-        s.merges.push(Rect {
+        s.merges_mut().push(Rect {
             first_row: 0,
             first_col: 0,
             last_row: 0,

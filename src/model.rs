@@ -155,7 +155,7 @@ pub enum CellIssue {
 impl fmt::Display for CellIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CellIssue::NotANumber(s) => write!(f, "「{s}」不是数字"),
+            CellIssue::NotANumber(s) => write!(f, "「{}」不是数字", crate::text::clip(s, 60)),
             CellIssue::ErrorValue(e) => write!(f, "错误值 {e}"),
             CellIssue::Date(d) => write!(f, "日期值 {d}，不是金额"),
             CellIssue::Boolean(b) => {

@@ -4,8 +4,50 @@
 //! removed when dropped; `.yusuan-*.tmp` is its name should the process be killed).
 //! The input of a command is never a valid output.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files being written right now, so an interrupt can remove them.
+static PENDING: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+
+fn pending() -> std::sync::MutexGuard<'static, Option<HashSet<PathBuf>>> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Registered while a temporary file exists.
+struct Pending(PathBuf);
+
+impl Pending {
+    fn new(p: &Path) -> Pending {
+        pending()
+            .get_or_insert_with(HashSet::new)
+            .insert(p.to_path_buf());
+        Pending(p.to_path_buf())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(set) = pending().as_mut() {
+            set.remove(&self.0);
+        }
+    }
+}
+
+/// Remove every temporary file still being written (called on Ctrl-C before exit):
+/// no half-written file is left behind. Returns how many were removed.
+pub fn remove_pending() -> usize {
+    let files: Vec<PathBuf> = pending()
+        .as_ref()
+        .map(|s| s.iter().cloned().collect())
+        .unwrap_or_default();
+    files
+        .iter()
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .count()
+}
 
 /// Why an output could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +91,13 @@ pub fn check_not_input(output: &Path, inputs: &[&Path]) -> Result<(), OutputErro
     Ok(())
 }
 
+/// Check before any work that an output file may be written: not an input, and its
+/// folder exists and is writable.
+pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputError> {
+    check_not_input(output, inputs)?;
+    check_folder(&folder_of(output), false)
+}
+
 /// Check before any work that a folder exists (creating it if asked) and is writable.
 pub fn check_folder(dir: &Path, create: bool) -> Result<(), OutputError> {
     let err = |source| OutputError::Folder {
@@ -81,6 +130,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
             dir: dir.clone(),
             source,
         })?;
+    let _pending = Pending::new(tmp.path());
     tmp.write_all(bytes).map_err(werr)?;
     // Temporary files are private (0600); an output is an ordinary file.
     #[cfg(unix)]

@@ -193,6 +193,26 @@ pub fn chinese_ordinal(n: usize) -> Cow<'static, str> {
     }
 }
 
+/// A text fit for a message: control characters replaced by `�` and at most `max`
+/// characters (then `…`).
+pub fn clip(s: &str, max: usize) -> String {
+    let mut out: String = s
+        .chars()
+        .take(max)
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Display width of a text: CJK and full-width characters count 2.
 pub fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)

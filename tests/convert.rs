@@ -93,7 +93,7 @@ fn every_table_sheet_is_formatted_and_print_ready() {
             "{id}"
         );
         let title_merge = sheet
-            .merges
+            .merges()
             .iter()
             .find(|m| m.first_row == 0)
             .expect("title merged");
@@ -115,7 +115,7 @@ fn every_table_sheet_is_formatted_and_print_ready() {
         if grouped {
             assert!(
                 sheet
-                    .merges
+                    .merges()
                     .iter()
                     .any(|m| m.first_row == 2 && (m.last_row == 3 || m.last_col > m.first_col)),
                 "{id}"

@@ -218,7 +218,7 @@ fn code_and_name_in_one_column_without_a_name_column() {
     // Drop the (now empty) name column entirely: merge the header into one cell.
     s.set(2, 0, text("科目"));
     s.set(2, 1, None);
-    s.merges
+    s.merges_mut()
         .retain(|m| !(m.first_col <= 1 && m.last_col >= 1 && m.first_row > 1));
     let v = reread(&g);
     assert_same_figures(&v, &b, "code+name column");
@@ -232,9 +232,9 @@ fn split_class_kuan_item_columns() {
     s.insert_col(1);
     s.insert_col(1);
     s.insert_row(3); // a second header row for 类|款|项
-    s.merges.retain(|m| m.first_row != 2);
+    s.merges_mut().retain(|m| m.first_row != 2);
     s.set(2, 0, text("科目编码"));
-    s.merges.push(yusuan::grid::Rect {
+    s.merges_mut().push(yusuan::grid::Rect {
         first_row: 2,
         first_col: 0,
         last_row: 2,
@@ -348,7 +348,7 @@ fn total_row_at_the_bottom() {
             .unwrap();
         let cells: Vec<(u32, Cell)> = s.row(r).to_vec();
         let merges: Vec<_> = s
-            .merges
+            .merges()
             .iter()
             .filter(|m| m.first_row == r)
             .cloned()
@@ -361,7 +361,7 @@ fn total_row_at_the_bottom() {
         for mut m in merges {
             m.first_row = bottom;
             m.last_row = bottom;
-            s.merges.push(m);
+            s.merges_mut().push(m);
         }
     }
     assert_same_figures(&reread(&g), &b, "合计 at bottom");
@@ -399,7 +399,7 @@ fn columns_in_another_order() {
 fn merged_headers_lost_as_in_ods() {
     let (mut g, b) = base();
     for s in &mut g.sheets {
-        s.merges.clear();
+        s.merges_mut().clear();
         s.merges_known = false;
     }
     // Without merge information the group headers (收入/支出, 公务用车购置及运行费)

@@ -8,8 +8,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering;
 
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -41,8 +40,6 @@ pub struct Args {
     quiet: bool,
 }
 
-static CANCEL: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-
 pub fn run(a: Args) -> Result<Outcome> {
     if !a.dir.is_dir() {
         bail!("{} 不是文件夹（或不存在）", a.dir.display());
@@ -63,19 +60,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             a.dir.display()
         );
     }
-    let cancel = CANCEL
-        .get_or_init(|| Arc::new(AtomicBool::new(false)))
-        .clone();
-    {
-        let cancel = cancel.clone();
-        // A second Ctrl-C ends at once (outputs are still never half-written).
-        let _ = ctrlc::set_handler(move || {
-            if cancel.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-            eprintln!("\n正在中断：完成正在处理的文件后停止……");
-        });
-    }
+    super::BATCH.store(true, Ordering::SeqCst);
     let bar = ProgressBar::new(files.len() as u64);
     if a.quiet || !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
@@ -93,7 +78,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         codes: &codes,
         jobs: a.jobs,
         on_done: Some(&on_done),
-        cancel: Some(&cancel),
+        cancel: Some(&super::CANCEL),
     };
     let result = batch::run(&a.dir, &files, &a.output, &opts)?;
     bar.finish_and_clear();

@@ -53,7 +53,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
     let inputs: Vec<&std::path::Path> = a.files.iter().map(PathBuf::as_path).collect();
     for out in a.report.iter().chain(a.annotate.iter()) {
-        yusuan::output::check_not_input(out, &inputs)?;
+        yusuan::output::check_output(out, &inputs)?;
     }
     let codes = match &a.codes {
         Some(p) => CodeLists::with_override(p)?,

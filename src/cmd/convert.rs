@@ -58,7 +58,7 @@ pub fn default_output(input: &Path) -> PathBuf {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.file));
-    yusuan::output::check_not_input(&out, &[&a.file])?;
+    yusuan::output::check_output(&out, &[&a.file])?;
     let codes = match &a.codes {
         Some(p) => CodeLists::with_override(p)?,
         None => CodeLists::builtin().clone(),

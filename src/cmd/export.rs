@@ -29,6 +29,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
+    if let Some(p) = &a.output {
+        yusuan::output::check_output(p, &[&a.file])?;
+    }
     let (_, budget) = yusuan::load(&a.file, CodeLists::builtin())?;
     let missing: Vec<String> = budget
         .tables
@@ -47,7 +50,6 @@ pub fn run(a: Args) -> Result<Outcome> {
     let json = yusuan::export::to_json(&budget);
     match &a.output {
         Some(p) => {
-            yusuan::output::check_not_input(p, &[&a.file])?;
             yusuan::output::write_atomic(p, format!("{json}\n").as_bytes())?;
         }
         None => println!("{json}"),

@@ -41,7 +41,71 @@ pub enum Outcome {
     Unusable,
 }
 
+/// Set by the first Ctrl-C while a batch runs (the batch then stops starting files).
+pub static CANCEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Whether a batch is running (a first Ctrl-C then stops it gently).
+pub static BATCH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Ctrl-C: during a batch, the first one lets the files in flight finish and starts no
+/// new ones; otherwise (or the second time) stop at once, removing any output being
+/// written, so nothing half-written is left.
+fn on_interrupt() {
+    use std::sync::atomic::Ordering;
+    let _ = ctrlc::set_handler(|| {
+        if BATCH.load(Ordering::SeqCst) && !CANCEL.swap(true, Ordering::SeqCst) {
+            eprintln!("\n正在中断：完成正在处理的文件后停止（再按一次 Ctrl-C 立即停止）……");
+            return;
+        }
+        yusuan::output::remove_pending();
+        eprintln!("\n已中断，未留下未写完的文件");
+        std::process::exit(130);
+    });
+}
+
+thread_local! {
+    /// The last panic message of this thread (shown only if nothing caught it).
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keep panic messages (e.g. of a third-party parser, caught and reported as a corrupt
+/// file) off the user's terminal; an uncaught one is reported by `main` in Chinese.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = match (
+            info.payload().downcast_ref::<&str>(),
+            info.payload().downcast_ref::<String>(),
+        ) {
+            (Some(s), _) => s.to_string(),
+            (_, Some(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}（{at}）")));
+    }));
+}
+
 pub fn main() -> ExitCode {
+    on_interrupt();
+    quiet_panics();
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => {
+            let what = LAST_PANIC
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_default();
+            eprintln!(
+                "错误：yusuan 内部错误，未完成处理（{what}）。输入文件未被修改；请将此信息和文件反馈给维护者。"
+            );
+            yusuan::output::remove_pending();
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

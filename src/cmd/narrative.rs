@@ -27,6 +27,11 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let codes = CodeLists::builtin();
+    if let Some(p) = &a.output {
+        let mut inputs = vec![a.file.as_path()];
+        inputs.extend(a.previous.as_deref());
+        yusuan::output::check_output(p, &inputs)?;
+    }
     let (_, budget) = yusuan::load(&a.file, codes)?;
     let mut prior = Prior::from_info(&budget);
     if let Some(prev) = &a.previous {
@@ -49,9 +54,6 @@ pub fn run(a: Args) -> Result<Outcome> {
     };
     match &a.output {
         Some(p) => {
-            let mut inputs = vec![a.file.as_path()];
-            inputs.extend(a.previous.as_deref());
-            yusuan::output::check_not_input(p, &inputs)?;
             yusuan::output::write_atomic(p, text.as_bytes())?;
             eprintln!("已生成情况说明：{}", p.display());
         }

@@ -24,6 +24,7 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
+    yusuan::output::check_output(&a.output, &[])?;
     let mut wb = yusuan::write::template(a.department.as_deref(), a.year)?;
     yusuan::output::save_workbook(&mut wb, &a.output)?;
     eprintln!("已生成填报模板：{}", a.output.display());

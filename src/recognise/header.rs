@@ -58,6 +58,10 @@ pub const CODE_KUAN: &str = "code_kuan";
 pub const CODE_ITEM: &str = "code_item";
 pub const NAME: &str = "name";
 
+/// Widest header considered (budget tables have a dozen columns; a row reaching column
+/// XFD is not a header worth 16,384 paths).
+const MAX_HEADER_COLS: u32 = 256;
+
 /// The header paths of rows `first..=last`.
 pub fn header_paths(sheet: &Sheet, first: u32, last: u32) -> Vec<HeaderPath> {
     let mut max_col = 0;
@@ -66,11 +70,12 @@ pub fn header_paths(sheet: &Sheet, first: u32, last: u32) -> Vec<HeaderPath> {
             max_col = max_col.max(*c);
         }
     }
-    for m in &sheet.merges {
+    for m in sheet.merges() {
         if m.first_row <= last && m.last_row >= first && m.first_col <= max_col {
             max_col = max_col.max(m.last_col.min(max_col + 64));
         }
     }
+    let max_col = max_col.min(MAX_HEADER_COLS);
     let text = |r: u32, c: u32| -> String {
         match sheet.shown(r, c) {
             Some(Cell::Text(s)) => s.clone(),
@@ -118,11 +123,8 @@ pub fn header_paths(sheet: &Sheet, first: u32, last: u32) -> Vec<HeaderPath> {
 /// Whether a row can be part of a header band: text only (no numbers), not empty.
 pub fn is_header_like(sheet: &Sheet, row: u32) -> bool {
     let cells = sheet.row(row);
-    let covered = sheet
-        .merges
-        .iter()
-        .any(|m| !m.is_single_cell() && m.first_row < row && m.last_row >= row);
-    (!cells.is_empty() || covered) && cells.iter().all(|(_, c)| matches!(c, Cell::Text(_)))
+    (!cells.is_empty() || sheet.covered_from_above(row))
+        && cells.iter().all(|(_, c)| matches!(c, Cell::Text(_)))
 }
 
 fn take(

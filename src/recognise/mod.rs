@@ -31,6 +31,9 @@ pub enum RecogniseError {
 
 /// How many non-empty rows from the top of a sheet are searched for a title.
 const TITLE_ROWS: usize = 8;
+/// How many columns from the left are searched for a title (titles sit at the left or
+/// are merged from the left; a 16,384-column row is not searched to its end).
+const TITLE_COLS: u32 = 64;
 
 /// Recognise every table of a workbook.
 pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseError> {
@@ -145,7 +148,7 @@ struct TitleHit<'a> {
 fn title_hits<'a>(catalog: &'a Catalog, sheet: &Sheet) -> Vec<TitleHit<'a>> {
     let mut hits = Vec::new();
     for (row, cells) in sheet.rows().take(TITLE_ROWS) {
-        for (col, cell) in cells {
+        for (col, cell) in cells.iter().take_while(|(c, _)| *c < TITLE_COLS) {
             let Cell::Text(text) = cell else { continue };
             let f = fold(text);
             // The longest title key of any table wins within one cell.

@@ -40,7 +40,8 @@ fn unknown(ctx: &Ctx<'_>, out: &mut Out, scheme: Scheme) -> Result<(), NotRun> {
                 at,
                 format!(
                     "{}科目编码 {code}（{}）不在{what}科目表中（科目表可能不全，可用 --codes 提供本地完整科目表）",
-                    t.id, l.name
+                    t.id,
+                    crate::text::clip(&l.name, 60)
                 ),
             );
         }
@@ -114,7 +115,9 @@ fn mismatch(ctx: &Ctx<'_>, out: &mut Out, scheme: Scheme) -> Result<(), NotRun> 
             at,
             format!(
                 "{}科目 {code} 的名称写为“{}”，科目表中 {code} 是“{}”",
-                t.id, l.name, entry.name
+                t.id,
+                crate::text::clip(&l.name, 60),
+                entry.name
             ),
         );
     }
@@ -180,14 +183,23 @@ pub fn c304(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             let msg = match spec.kind {
                 TableKind::Classified if l.code_at.is_some() => format!(
                     "{}“{}”不是有效的科目编码（功能分类应为 3、5、7 位，经济分类 3、5 位）",
-                    t.id, l.name
+                    t.id,
+                    crate::text::clip(&l.name, 60)
                 ),
                 TableKind::Classified => format!("{}第 {} 行有金额但没有科目编码", t.id, l.row + 1),
                 TableKind::Balance if l.side == Some(Side::Expenditure) && !l.name.is_empty() => {
-                    format!("{}支出项目“{}”不是可识别的功能分类类级科目", t.id, l.name)
+                    format!(
+                        "{}支出项目“{}”不是可识别的功能分类类级科目",
+                        t.id,
+                        crate::text::clip(&l.name, 60)
+                    )
                 }
                 TableKind::Balance if !l.name.is_empty() => {
-                    format!("{}收入项目“{}”不是可识别的收入行", t.id, l.name)
+                    format!(
+                        "{}收入项目“{}”不是可识别的收入行",
+                        t.id,
+                        crate::text::clip(&l.name, 60)
+                    )
                 }
                 _ => format!("{}第 {} 行有金额但没有项目名称", t.id, l.row + 1),
             };

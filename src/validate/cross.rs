@@ -263,7 +263,7 @@ pub fn x204(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     Ok(())
 }
 
-pub fn x205(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+pub fn x205<'a>(ctx: &Ctx<'a>, out: &mut Out) -> Result<(), NotRun> {
     let (t3, u3) = ctx.table_with_unit(TableId::T3)?;
     let (t12, u12) = ctx.table_with_unit(TableId::T1_2)?;
     // All money is 一般公共预算 when 表1's 收入总计 is 一般公共预算拨款 plus its 结转.
@@ -285,15 +285,26 @@ pub fn x205(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         .into_iter()
         .filter(|k| t3.has_column(k) && t12.has_column(k))
         .collect();
+    // First line of each code (a repeated code is V005's).
+    let index = |t: &'a Table| {
+        let mut m: std::collections::HashMap<&'a str, &'a Line> = std::collections::HashMap::new();
+        for l in t.coded() {
+            if let Some(c) = l.code.as_deref() {
+                m.entry(c).or_insert(l);
+            }
+        }
+        m
+    };
+    let (ix3, ix12) = (index(t3), index(t12));
     let mut seen = std::collections::HashSet::new();
     for l3 in t3.coded() {
         let Some(code) = l3.code.as_deref() else {
             continue;
         };
         if !seen.insert(code) {
-            continue; // a repeated code is V005's
+            continue;
         }
-        let l12 = t12.by_code(code);
+        let l12 = ix12.get(code).copied();
         for col in &cols {
             let Some(a) = l3.amount(col).and_then(|x| fig(u3, x)) else {
                 continue;
@@ -333,7 +344,7 @@ pub fn x205(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             let Some(code) = l12.code.as_deref() else {
                 continue;
             };
-            if t3.by_code(code).is_none() && !l12.is_zero() {
+            if !ix3.contains_key(code) && !l12.is_zero() {
                 let at = l12
                     .anchor()
                     .cloned()

@@ -372,12 +372,19 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
+/// Most findings kept for one rule on one file; the rest are counted in one closing
+/// finding (a workbook with 100,000 bad rows needs the pattern, not every row).
+pub const MAX_FINDINGS_PER_RULE: usize = 1000;
+
 /// Collects one rule's findings.
 pub struct Out {
     rule: &'static Rule,
     findings: Vec<Finding>,
     /// Parts of the rule that could not run.
     skipped: Vec<String>,
+    /// Findings beyond [`MAX_FINDINGS_PER_RULE`]: counted, written to `spill`.
+    suppressed: usize,
+    spill: Finding,
 }
 
 impl Out {
@@ -386,7 +393,48 @@ impl Out {
             rule,
             findings: Vec::new(),
             skipped: Vec::new(),
+            suppressed: 0,
+            spill: Finding {
+                rule: rule.id,
+                severity: rule.severity,
+                table: None,
+                sheet: None,
+                cell: None,
+                message: String::new(),
+                actual: None,
+                expected: None,
+                difference: None,
+                unit: None,
+                related: Vec::new(),
+                line: None,
+                quote: None,
+            },
         }
+    }
+
+    /// The findings, with one closing finding for those beyond the cap.
+    fn finish(mut self) -> (Vec<Finding>, Vec<String>) {
+        if self.suppressed > 0 {
+            let severity = self
+                .findings
+                .iter()
+                .map(|f| f.severity)
+                .min()
+                .unwrap_or(self.rule.severity);
+            self.findings.push(Finding {
+                severity,
+                message: format!(
+                    "另有 {} 处同类问题（{}）未逐条列出：每条规则最多列出 {MAX_FINDINGS_PER_RULE} 处",
+                    self.suppressed, self.rule.id
+                ),
+                related: Vec::new(),
+                actual: None,
+                expected: None,
+                difference: None,
+                ..self.spill.clone()
+            });
+        }
+        (self.findings, self.skipped)
     }
 
     /// A finding of the rule's own severity at `at`.
@@ -402,13 +450,17 @@ impl Out {
         at: Option<&CellRef>,
         message: String,
     ) -> &mut Finding {
+        if self.findings.len() >= MAX_FINDINGS_PER_RULE {
+            self.suppressed += 1;
+            return &mut self.spill;
+        }
         self.findings.push(Finding {
             rule: self.rule.id,
             severity,
             table,
-            sheet: at.map(|c| c.sheet.clone()),
+            sheet: at.map(|c| crate::text::clip(&c.sheet, 31)),
             cell: at.map(|c| c.a1()),
-            message,
+            message: crate::text::clip(&message, 600),
             actual: None,
             expected: None,
             difference: None,
@@ -430,7 +482,7 @@ impl Out {
     ) -> &mut Finding {
         let f = self.push(severity, None, None, message);
         f.line = Some(line);
-        f.quote = Some(quote.trim().to_string());
+        f.quote = Some(crate::text::clip(quote.trim(), 300));
         f
     }
 
@@ -656,11 +708,12 @@ impl Out {
 
 /// The name of a line for messages: `一般公共服务支出(201)`.
 pub fn line_name(l: &Line) -> String {
+    let name = crate::text::clip(&l.name, 60);
     match &l.code {
-        Some(c) if !l.name.is_empty() => format!("{}({c})", l.name),
+        Some(c) if !name.is_empty() => format!("{name}({c})"),
         Some(c) => c.clone(),
-        None if l.name.is_empty() => format!("第 {} 行", l.row + 1),
-        None => l.name.clone(),
+        None if name.is_empty() => format!("第 {} 行", l.row + 1),
+        None => name,
     }
 }
 
@@ -696,7 +749,8 @@ pub fn run(ctx: &Ctx<'_>) -> Report {
     for rule in rules {
         let mut out = Out::new(rule);
         let result = (rule.check)(ctx, &mut out);
-        let failed = out.findings.iter().any(|f| f.severity != Severity::Info);
+        let (findings, skipped) = out.finish();
+        let failed = findings.iter().any(|f| f.severity != Severity::Info);
         let entry = match result {
             Err(NotRun(reason)) => LedgerEntry {
                 rule: rule.id,
@@ -710,12 +764,12 @@ pub fn run(ctx: &Ctx<'_>) -> Report {
                 } else {
                     Status::Passed
                 },
-                reason: (!out.skipped.is_empty())
-                    .then(|| format!("部分未核对：{}", out.skipped.join("；"))),
+                reason: (!skipped.is_empty())
+                    .then(|| format!("部分未核对：{}", skipped.join("；"))),
             },
         };
         report.ledger.push(entry);
-        report.findings.extend(out.findings);
+        report.findings.extend(findings);
     }
     report
 }

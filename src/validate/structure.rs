@@ -187,7 +187,11 @@ pub fn s005(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                 out.at(
                     Some(t.id),
                     at,
-                    format!("{}“{}”含模板占位内容“{m}”", t.id, l.name),
+                    format!(
+                        "{}“{}”含模板占位内容“{m}”",
+                        t.id,
+                        crate::text::clip(&l.name, 60)
+                    ),
                 );
             }
         }

@@ -34,6 +34,9 @@ pub fn copy_grid(grid: &Grid, marks: &[Mark]) -> Result<Workbook, XlsxError> {
         .set_font_charset(super::style::CHARSET);
     let date = plain.clone().set_num_format("yyyy-mm-dd");
     let mut wb = Workbook::new();
+    // Fixed creation time: the same grid gives the same bytes.
+    let when = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?;
+    wb.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&when));
     let mut notes: BTreeMap<(&str, u32, u32), Vec<&str>> = BTreeMap::new();
     for m in marks {
         notes
@@ -48,11 +51,12 @@ pub fn copy_grid(grid: &Grid, marks: &[Mark]) -> Result<Workbook, XlsxError> {
             ws.set_hidden(true);
         }
         let mut placed: Vec<Rect> = Vec::new();
-        for m in &sheet.merges {
-            if m.is_single_cell()
-                || m.last_row > crate::grid::MAX_ROW
-                || placed.iter().any(|p| overlaps(p, m))
-            {
+        // Merged ranges are kept when they are ordinary: not overlapping another, and
+        // not larger than 10,000 cells (rust_xlsxwriter writes every covered cell).
+        for m in sheet.merges() {
+            let area =
+                u64::from(m.last_row - m.first_row + 1) * u64::from(m.last_col - m.first_col + 1);
+            if m.is_single_cell() || area > 10_000 || placed.iter().any(|p| overlaps(p, m)) {
                 continue;
             }
             ws.merge_range(

@@ -1,11 +1,14 @@
 //! Realistic random budgets, deterministic from a seed: for the round-trip property
-//! tests and the benchmark corpus (`cargo run --release --example corpus`).
+//! tests and the benchmark corpus (`cargo run --release --example corpus`); and, in
+//! [`bad`], the hostile and broken inputs of the robustness tests.
 //!
 //! A generated department has 项 lines drawn from the built-in 支出功能分类 list (plus,
 //! for very large departments, extra 项 codes under known 款, which are returned so a
 //! `--codes` file can list them), money from 一般公共预算 and sometimes 政府性基金,
 //! 事业收入, 其他收入 and 上年结转, 1–30 units with “三公”, projects and an 经济分类 split
 //! that add up. [`compose`](crate::compose::compose) turns it into every table.
+
+pub mod bad;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,20 @@
+//! Rebuild the corpus of hostile and broken inputs in `tests/fixtures/bad/`:
+//!
+//! ```text
+//! cargo run --example bad_corpus
+//! ```
+//!
+//! Every file but `password.xlsx` (an encrypted workbook, made once with
+//! `msoffcrypto-tool -e -p 1234 samples/luojiang-zhengxieban-2023.xlsx password.xlsx`
+//! and committed) comes from `yusuan::corpus::bad::write`. The large ones are written
+//! by the tests themselves (`yusuan::corpus::bad::write_large`).
+
+use std::path::Path;
+
+fn main() -> std::io::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for p in yusuan::corpus::bad::write(root, &root.join("tests/fixtures/bad"))? {
+        println!("{}", p.display());
+    }
+    Ok(())
+}
