@@ -18,6 +18,9 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, DataRef, Reader, SheetType, SheetVisible};
 use serde::Serialize;
 
+mod xls_extent;
+mod xlsx_merges;
+
 /// Largest workbook file read (bytes).
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 /// Largest uncompressed size of the parts of a zipped workbook (xlsx, ods), together.
@@ -26,6 +29,9 @@ pub const MAX_UNZIPPED_BYTES: u64 = 1024 * 1024 * 1024;
 pub const MAX_CELLS_PER_SHEET: usize = 500_000;
 /// Largest number of merged ranges kept for one sheet.
 pub const MAX_MERGES_PER_SHEET: usize = 20_000;
+/// Largest grid (rows × columns from a sheet's first to its last cell) of an .xls:
+/// calamine allocates it whole, 40 bytes a cell (see grid/xls_extent.rs).
+pub const MAX_XLS_GRID_CELLS: u64 = 2_000_000;
 /// Largest row and column index (Excel's own limits).
 pub const MAX_ROW: u32 = 1_048_575;
 pub const MAX_COL: u32 = 16_383;
@@ -506,6 +512,16 @@ pub enum ReadError {
         "{path}：解压后内容达 {size} 字节，超过 {max} 字节的处理上限（可能是异常或恶意构造的文件）"
     )]
     TooLargeUnzipped { path: PathBuf, size: u64, max: u64 },
+    #[error(
+        "{path}：第 {sheet} 个工作表的数据范围达 {rows} 行 × {cols} 列，超过 .xls 文件可处理的上限（{max} 个单元格）；请删除表格以外的多余内容，或另存为 .xlsx 后再提交"
+    )]
+    TooLargeRange {
+        path: PathBuf,
+        sheet: usize,
+        rows: u64,
+        cols: u64,
+        max: u64,
+    },
     #[error("{path}：工作簿设有打开密码（已加密），请去除密码后另存再提交")]
     Password { path: PathBuf },
     #[error("{path}：不是 Excel 或 WPS 表格文件（{what}）；请提交 .xlsx、.xls 或 .ods 工作簿")]
@@ -529,6 +545,7 @@ impl ReadError {
             | ReadError::Empty { path }
             | ReadError::TooLarge { path, .. }
             | ReadError::TooLargeUnzipped { path, .. }
+            | ReadError::TooLargeRange { path, .. }
             | ReadError::Password { path }
             | ReadError::NotWorkbook { path, .. }
             | ReadError::Corrupt { path, .. }
@@ -773,14 +790,14 @@ fn data_cell(value: &Data) -> Option<Cell> {
     })
 }
 
-fn merges_from(dims: Vec<calamine::Dimensions>, sheet: &mut Sheet) {
+fn merges_from(dims: Vec<xlsx_merges::Range>, sheet: &mut Sheet) {
     let mut merges: Vec<Rect> = dims
         .into_iter()
-        .map(|d| Rect {
-            first_row: d.start.0.min(MAX_ROW),
-            first_col: d.start.1.min(MAX_COL),
-            last_row: d.end.0.min(MAX_ROW),
-            last_col: d.end.1.min(MAX_COL),
+        .map(|(start, end)| Rect {
+            first_row: start.0.min(MAX_ROW),
+            first_col: start.1.min(MAX_COL),
+            last_row: end.0.min(MAX_ROW),
+            last_col: end.1.min(MAX_COL),
         })
         .filter(|m| m.first_row <= m.last_row && m.first_col <= m.last_col)
         .collect();
@@ -794,6 +811,7 @@ fn merges_from(dims: Vec<calamine::Dimensions>, sheet: &mut Sheet) {
 }
 
 fn read_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
+    let mut merges = xlsx_merges::read(&bytes);
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => ReadError::Password {
             path: path.to_path_buf(),
@@ -835,9 +853,15 @@ fn read_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
         sheet.visible = visible;
         sheet.limit = limit;
         if sheet.limit.is_none() {
-            let dims = wb
-                .merge_cells_by_sheet_name(&name)
-                .map_err(|e| sheet_error(path, &name, e))?;
+            let dims = match merges.remove(&name) {
+                Some(d) => d,
+                None => wb
+                    .merge_cells_by_sheet_name(&name)
+                    .map_err(|e| sheet_error(path, &name, e))?
+                    .into_iter()
+                    .map(|d| (d.start, d.end))
+                    .collect(),
+            };
             merges_from(dims, &mut sheet);
         }
         sheets.push(sheet);
@@ -898,6 +922,17 @@ fn sheet_from_range(
 }
 
 fn read_xls(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
+    if let Some(e) = xls_extent::largest(&bytes)
+        && e.cells > MAX_XLS_GRID_CELLS
+    {
+        return Err(ReadError::TooLargeRange {
+            path: path.to_path_buf(),
+            sheet: e.sheet,
+            rows: e.rows,
+            cols: e.cols,
+            max: MAX_XLS_GRID_CELLS,
+        });
+    }
     let mut wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsError::Password => ReadError::Password {
             path: path.to_path_buf(),
@@ -914,7 +949,10 @@ fn read_xls(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
         if sheet.limit.is_none() {
             let dims = wb
                 .merge_cells_by_sheet_name(&name)
-                .map_err(|e| sheet_error(path, &name, e))?;
+                .map_err(|e| sheet_error(path, &name, e))?
+                .into_iter()
+                .map(|d| (d.start, d.end))
+                .collect();
             merges_from(dims, &mut sheet);
         }
         sheets.push(sheet);

@@ -213,6 +213,21 @@ fn fuzz_regressions_never_panic() {
     assert!(n >= 1);
 }
 
+/// calamine allocates an .xls sheet's whole grid: a 40 KB file with a cell at row
+/// 65,535 and column 65,535 asked for 137 GB and the process aborted. It is refused
+/// before calamine sees it.
+#[test]
+fn an_xls_with_a_huge_grid_is_refused_not_allocated() {
+    let p = root().join("tests/fixtures/fuzz/xls-cell-at-row-65535-col-65535.bin");
+    let out = yusuan().arg("check").arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("数据范围达") && err.contains("另存为 .xlsx"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_batch_over_the_bad_corpus_and_the_samples() {
     let root_dir = tempfile::tempdir().unwrap();
