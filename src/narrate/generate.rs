@@ -143,6 +143,10 @@ pub fn share(part: Decimal, whole: Decimal) -> Option<String> {
 struct Writer<'a> {
     b: &'a Budget,
     codes: &'a CodeLists,
+    /// 表3-2 project names by 功能科目编码 (built once).
+    projects: BTreeMap<String, Vec<String>>,
+    /// The department's own `用途：2010201` entries in 部门基本情况, first one wins.
+    own_purposes: BTreeMap<String, String>,
     prior: Prior,
     year: i32,
     warnings: Vec<String>,
@@ -253,26 +257,10 @@ impl Writer<'_> {
 
     fn purpose(&self, l: &Line) -> String {
         let code = l.code.as_deref().unwrap_or("");
-        let own = self.b.info.entries.iter().find(|e| {
-            let f = fold(&e.label);
-            f.strip_prefix("用途:").or_else(|| f.strip_prefix("用途")) == Some(code)
-        });
-        if let Some(e) = own {
-            return e.value.value.trim_end_matches('。').to_string();
+        if let Some(own) = self.own_purposes.get(code) {
+            return own.clone();
         }
-        let projects: Vec<String> = self
-            .table(TableId::T3_2)
-            .map(|t| {
-                t.entries()
-                    .filter(|p| {
-                        p.text("function_code")
-                            .and_then(|c| crate::text::parse_code_text(&c.value))
-                            .is_some_and(|c| c.code == code)
-                    })
-                    .filter_map(|p| p.text("project_name").map(|n| n.value.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let projects = self.projects.get(code).cloned().unwrap_or_default();
         let name = self.name(Scheme::Functional, l);
         let dict = purposes().get(&fold(&name)).cloned();
         match (dict, projects.is_empty()) {
@@ -310,9 +298,30 @@ fn class_list(w: &Writer<'_>, t: &Table, col: &str, whole: Option<Decimal>) -> V
 pub fn generate(b: &Budget, codes: &CodeLists, prior: Prior) -> Narrative {
     let year = b.year.unwrap_or_default();
     let who = b.short_name().to_string();
+    let mut projects: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in b.table(TableId::T3_2).into_iter().flat_map(|t| t.entries()) {
+        if let (Some(c), Some(n)) = (
+            p.text("function_code")
+                .and_then(|c| crate::text::parse_code_text(&c.value)),
+            p.text("project_name"),
+        ) {
+            projects.entry(c.code).or_default().push(n.value.clone());
+        }
+    }
+    let mut own_purposes = BTreeMap::new();
+    for e in &b.info.entries {
+        let f = fold(&e.label);
+        if let Some(code) = f.strip_prefix("用途:").or_else(|| f.strip_prefix("用途")) {
+            own_purposes
+                .entry(code.to_string())
+                .or_insert_with(|| e.value.value.trim_end_matches('。').to_string());
+        }
+    }
     let mut w = Writer {
         b,
         codes,
+        projects,
+        own_purposes,
         prior,
         year,
         warnings: Vec::new(),

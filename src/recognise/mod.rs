@@ -150,15 +150,8 @@ fn title_hits<'a>(catalog: &'a Catalog, sheet: &Sheet) -> Vec<TitleHit<'a>> {
     for (row, cells) in sheet.rows().take(TITLE_ROWS) {
         for (col, cell) in cells.iter().take_while(|(c, _)| *c < TITLE_COLS) {
             let Cell::Text(text) = cell else { continue };
-            let f = fold(text);
             // The longest title key of any table wins within one cell.
-            let best = catalog
-                .tables
-                .iter()
-                .flat_map(|t| t.title_keys.iter().map(move |k| (t, k)))
-                .filter(|(_, k)| f.contains(k.as_str()))
-                .max_by_key(|(_, k)| k.chars().count());
-            if let Some((spec, key)) = best {
+            if let Some((spec, key)) = catalog.title_in(&fold(text)) {
                 hits.push(TitleHit {
                     spec,
                     at: Some((row, *col)),

@@ -58,7 +58,7 @@ pub fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                     t,
                     &at,
                     (v, s),
-                    ("表1“财政拨款收入”", "三项财政拨款之和"),
+                    || ("表1“财政拨款收入”".into(), "三项财政拨款之和".into()),
                     &cells,
                 );
             }
@@ -86,7 +86,7 @@ pub fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             t,
             &a.at,
             (v, income_sum),
-            ("表1“本年收入合计”", "各项收入之和"),
+            || ("表1“本年收入合计”".into(), "各项收入之和".into()),
             &cells,
         );
     }
@@ -102,7 +102,13 @@ pub fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             let what = "各项收入、用事业基金弥补收支差额与上年结转之和";
             let mut summed = cells.clone();
             summed.append(&mut ecells);
-            out.exact(t, &a.at, (v, base + e), ("表1“收入总计”", what), &summed);
+            out.exact(
+                t,
+                &a.at,
+                (v, base + e),
+                || ("表1“收入总计”".into(), what.to_string()),
+                &summed,
+            );
         }
     } else if subtotal.is_none() {
         return Err(NotRun("表1 没有“本年收入合计”和“收入总计”行".into()));
@@ -131,7 +137,7 @@ pub fn k102(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             t,
             &a.at,
             (v, class_sum),
-            ("表1“本年支出合计”", "各类支出之和"),
+            || ("表1“本年支出合计”".into(), "各类支出之和".into()),
             &cells,
         );
     }
@@ -153,7 +159,7 @@ pub fn k102(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             t,
             &a.at,
             (v, base + carry),
-            ("表1“支出总计”", what),
+            || ("表1“支出总计”".into(), what.to_string()),
             &summed,
         );
         // 收入总计 = 支出总计
@@ -164,7 +170,7 @@ pub fn k102(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                 t,
                 &a.at,
                 (v, iv),
-                ("表1“支出总计”", "“收入总计”"),
+                || ("表1“支出总计”".into(), "“收入总计”".into()),
                 std::slice::from_ref(&ia.at),
             );
         }
@@ -239,8 +245,18 @@ fn t1_split(t: &Table, out: &mut Out) {
         let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, &parts)) else {
             continue;
         };
-        let what = format!("表1“{}”的基本支出", line_name(l));
-        out.exact(t, &a.at, (v, s), (&what, &parts_name(t, &parts)), &cells);
+        out.exact(
+            t,
+            &a.at,
+            (v, s),
+            || {
+                (
+                    format!("表1“{}”的基本支出", line_name(l)),
+                    parts_name(t, &parts),
+                )
+            },
+            &cells,
+        );
     }
 }
 
@@ -285,8 +301,18 @@ pub fn k103(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, &parts)) else {
                 continue;
             };
-            let what = format!("{}“{}”的{}", t.id, line_name(l), column_name(t, total_key));
-            out.exact(t, &a.at, (v, s), (&what, &parts_name(t, &parts)), &cells);
+            out.exact(
+                t,
+                &a.at,
+                (v, s),
+                || {
+                    (
+                        format!("{}“{}”的{}", t.id, line_name(l), column_name(t, total_key)),
+                        parts_name(t, &parts),
+                    )
+                },
+                &cells,
+            );
         }
     }
     if !ran {
@@ -338,8 +364,18 @@ pub fn k104(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                     let (Some(v), Some((s, cells))) = (a.value(), sum(t.entries(), k)) else {
                         continue;
                     };
-                    let what = format!("{}合计行的{}", t.id, column_name(t, k));
-                    out.exact(t, &a.at, (v, s), (&what, "各行之和"), &cells);
+                    out.exact(
+                        t,
+                        &a.at,
+                        (v, s),
+                        || {
+                            (
+                                format!("{}合计行的{}", t.id, column_name(t, k)),
+                                "各行之和".into(),
+                            )
+                        },
+                        &cells,
+                    );
                 }
             }
             _ => {}
@@ -401,12 +437,16 @@ fn hierarchy(t: &Table, scheme: Scheme, keys: &[&str], out: &mut Out) {
             let (Some(v), Some((s, cells))) = (a.value(), sum(kids.iter().copied(), k)) else {
                 continue;
             };
-            let what = format!("{}的{}", line_name(l), column_name(t, k));
             out.exact(
                 t,
                 &a.at,
                 (v, s),
-                (&what, &format!("其下各{level}之和")),
+                || {
+                    (
+                        format!("{}的{}", line_name(l), column_name(t, k)),
+                        format!("其下各{level}之和"),
+                    )
+                },
                 &cells,
             );
         }
@@ -425,8 +465,18 @@ fn hierarchy(t: &Table, scheme: Scheme, keys: &[&str], out: &mut Out) {
             let (Some(v), Some((s, cells))) = (a.value(), sum(roots.iter().copied(), k)) else {
                 continue;
             };
-            let what = format!("{}合计行的{}", t.id, column_name(t, k));
-            out.exact(t, &a.at, (v, s), (&what, &format!("各{level}之和")), &cells);
+            out.exact(
+                t,
+                &a.at,
+                (v, s),
+                || {
+                    (
+                        format!("{}合计行的{}", t.id, column_name(t, k)),
+                        format!("各{level}之和"),
+                    )
+                },
+                &cells,
+            );
         }
     } else if !coded.is_empty() {
         out.skip(format!("{}没有合计行", t.id));
@@ -451,8 +501,18 @@ pub fn k105(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                     row_sum(l, &["vehicle_purchase", "vehicle_operation"]),
                 )
             {
-                let what = format!("{}“{}”的公务用车购置及运行费小计", t.id, line_name(l));
-                out.exact(t, &a.at, (v, s), (&what, "购置费与运行费之和"), &cells);
+                out.exact(
+                    t,
+                    &a.at,
+                    (v, s),
+                    || {
+                        (
+                            format!("{}“{}”的公务用车购置及运行费小计", t.id, line_name(l)),
+                            "购置费与运行费之和".into(),
+                        )
+                    },
+                    &cells,
+                );
             }
             let parts: &[&str] = if has_sub {
                 &["abroad", "vehicle", "reception"]
@@ -467,15 +527,16 @@ pub fn k105(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             if let Some(a) = l.amount("total")
                 && let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, parts))
             {
-                let what = format!("{}“{}”的“三公”经费合计", t.id, line_name(l));
                 out.exact(
                     t,
                     &a.at,
                     (v, s),
-                    (
-                        &what,
-                        "因公出国（境）费、公务用车购置及运行费与公务接待费之和",
-                    ),
+                    || {
+                        (
+                            format!("{}“{}”的“三公”经费合计", t.id, line_name(l)),
+                            "因公出国（境）费、公务用车购置及运行费与公务接待费之和".into(),
+                        )
+                    },
                     &cells,
                 );
             }
@@ -506,7 +567,13 @@ pub fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             && let Some(v) = a.value()
             && !cells.is_empty()
         {
-            out.exact(t, &a.at, (v, s), (what, "其下各项之和"), &cells);
+            out.exact(
+                t,
+                &a.at,
+                (v, s),
+                || (what.to_string(), "其下各项之和".into()),
+                &cells,
+            );
         }
     }
     // 收入总计 = 本年收入 + 上年结转
@@ -534,7 +601,7 @@ pub fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                 t,
                 &a.at,
                 (v, s),
-                ("表2“收入总计”", "本年收入与上年结转各项之和"),
+                || ("表2“收入总计”".into(), "本年收入与上年结转各项之和".into()),
                 &cells,
             );
         }
@@ -563,10 +630,12 @@ pub fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                 t,
                 &a.at,
                 (v, s),
-                (
-                    &format!("表2“本年支出”的{}", column_name(t, k)),
-                    "各类支出之和",
-                ),
+                || {
+                    (
+                        format!("表2“本年支出”的{}", column_name(t, k)),
+                        "各类支出之和".into(),
+                    )
+                },
                 &cells,
             );
         }
@@ -578,10 +647,12 @@ pub fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                 t,
                 &a.at,
                 (v, base + c),
-                (
-                    &format!("表2“支出总计”的{}", column_name(t, k)),
-                    "各类支出与结转下年之和",
-                ),
+                || {
+                    (
+                        format!("表2“支出总计”的{}", column_name(t, k)),
+                        "各类支出与结转下年之和".into(),
+                    )
+                },
                 &[],
             );
         }
@@ -601,7 +672,7 @@ pub fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             t,
             &ea.at,
             (ev, iv),
-            ("表2“支出总计”", "“收入总计”"),
+            || ("表2“支出总计”".into(), "“收入总计”".into()),
             std::slice::from_ref(&ia.at),
         );
     }
@@ -625,10 +696,12 @@ pub fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                 t,
                 &ea.at,
                 (ev, iv),
-                (
-                    &format!("表2 {name}支出总计"),
-                    &format!("{name}收入（本年收入与上年结转）"),
-                ),
+                || {
+                    (
+                        format!("表2 {name}支出总计"),
+                        format!("{name}收入（本年收入与上年结转）"),
+                    )
+                },
                 &cells,
             );
         }
@@ -670,7 +743,12 @@ pub fn k107(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             t,
             &a.at,
             (v, s),
-            (&format!("表3-1 合计行的{}", column_name(t, key)), what),
+            || {
+                (
+                    format!("表3-1 合计行的{}", column_name(t, key)),
+                    what.to_string(),
+                )
+            },
             &cells,
         );
     }

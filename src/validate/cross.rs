@@ -321,9 +321,13 @@ pub fn x205<'a>(ctx: &Ctx<'a>, out: &mut Out) -> Result<(), NotRun> {
                     break;
                 }
             };
+            let cmp = compare(&a, &b);
+            if matches!(cmp, Cmp::Equal) {
+                continue;
+            }
             let what = format!("表3“{}”的{}", line_name(l3), column_name(t3, col));
             let against = format!("表1-2 的{}", column_name(t12, col));
-            match compare(&a, &b) {
+            match cmp {
                 Cmp::Equal => {}
                 Cmp::Differ(d) if all_gpb || d > Decimal::ZERO => {
                     out.cross(t3.id, &a, &b, &what, &against);

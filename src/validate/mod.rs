@@ -614,19 +614,23 @@ pub fn cells_text(cells: &[CellRef]) -> String {
 }
 
 impl Out {
-    /// Report `actual ≠ expected` within one table (exact). `what` and `against` are
-    /// the message without the figures: `一般公共服务支出(201)的合计`, `其下各款之和`.
+    /// Report `actual ≠ expected` within one table (exact). `describe` gives `what` and
+    /// `against`, the message without the figures: `一般公共服务支出(201)的合计`,
+    /// `其下各款之和`.
     pub fn exact(
         &mut self,
         table: &Table,
         at: &CellRef,
         (actual, expected): (Decimal, Decimal),
-        (what, against): (&str, &str),
+        describe: impl FnOnce() -> (String, String),
         summed: &[CellRef],
     ) {
         if actual == expected {
             return;
         }
+        // Described only when they differ: most sums agree, and the names cost more
+        // than the comparison.
+        let (what, against) = describe();
         let diff = actual - expected;
         let unit = table.unit;
         let f = self.at(

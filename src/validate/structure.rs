@@ -161,14 +161,21 @@ pub fn placeholder_in(text: &str) -> Option<String> {
         "...",
         "(略)",
     ];
+    // Folded once: this runs on every name and paragraph.
+    static FOLDED: std::sync::LazyLock<Vec<(String, &str)>> =
+        std::sync::LazyLock::new(|| MARKS.iter().map(|m| (fold(m), *m)).collect());
+    let f = fold(text);
+    // Every mark and instruction has one of these (after folding): most names have none.
+    if !f.contains(['X', 'x', '×', '待', '请', '.', '略', '按', '此']) {
+        return None;
+    }
     if let Some(m) = GUIDANCE.find(text) {
         return Some(m.as_str().to_string());
     }
-    let f = fold(text);
-    MARKS
+    FOLDED
         .iter()
-        .find(|m| f.contains(&fold(m)))
-        .map(|m| m.to_string())
+        .find(|(folded, _)| f.contains(folded.as_str()))
+        .map(|(_, m)| m.to_string())
 }
 
 pub fn s005(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
