@@ -922,7 +922,11 @@ fn sheet_from_range(
 }
 
 fn read_xls(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
-    if let Some(e) = xls_extent::largest(&bytes)
+    let extent = xls_extent::largest(&bytes).map_err(|why| ReadError::Corrupt {
+        path: path.to_path_buf(),
+        detail: format!("复合文档结构异常：{why}；可用 Excel 或 WPS 打开后另存为 .xlsx"),
+    })?;
+    if let Some(e) = extent
         && e.cells > MAX_XLS_GRID_CELLS
     {
         return Err(ReadError::TooLargeRange {

@@ -87,12 +87,13 @@ pub fn run(a: Args) -> Result<Outcome> {
         eprintln!("已中断：已完成文件的输出完整保留，未生成汇总表");
         return Ok(Outcome::Unusable);
     }
-    let mut wb = batch::summary_workbook(&result, a.unit.into())?;
-    yusuan::output::save_workbook(&mut wb, &a.output.join("汇总表.xlsx"))?;
-    let json = serde_json::to_string_pretty(&batch::summary_json(&result))?;
+    {
+        let mut wb = batch::summary_workbook(&result, a.unit.into())?;
+        yusuan::output::save_workbook(&mut wb, &a.output.join("汇总表.xlsx"))?;
+    }
     yusuan::output::write_atomic(
         &a.output.join("summary.json"),
-        format!("{json}\n").as_bytes(),
+        batch::summary_json(&result).as_bytes(),
     )?;
     for r in result
         .rows

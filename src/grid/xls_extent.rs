@@ -13,9 +13,7 @@
 use std::io::{Cursor, Read};
 
 /// The area calamine would allocate for the largest sheet, and that sheet's position
-/// (1-based) and extent in rows and columns. `None` when the container or its workbook
-/// stream cannot be read here (calamine will then report the file as corrupt, or read a
-/// file whose records this walk found nothing large in).
+/// (1-based) and extent in rows and columns.
 pub struct Extent {
     pub cells: u64,
     pub sheet: usize,
@@ -23,13 +21,22 @@ pub struct Extent {
     pub cols: u64,
 }
 
-pub fn largest(bytes: &[u8]) -> Option<Extent> {
-    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
+/// The largest sheet; `Ok(None)` for a workbook without sheets. `Err` (why) when the
+/// compound-file container or its workbook stream cannot be read by the `cfb` crate:
+/// calamine's own container reader is more lenient, and the fuzzer found a container
+/// it accepted whose records then asked for petabytes, so such a file is refused rather
+/// than handed to calamine unchecked.
+pub fn largest(bytes: &[u8]) -> Result<Option<Extent>, String> {
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut stream = Vec::new();
     let opened = cfb
         .open_stream("/Workbook")
-        .or_else(|_| cfb.open_stream("/Book"));
-    opened.ok()?.read_to_end(&mut stream).ok()?;
+        .or_else(|_| cfb.open_stream("/Book"))
+        .map_err(|e| e.to_string())?;
+    opened
+        .take(super::MAX_FILE_BYTES)
+        .read_to_end(&mut stream)
+        .map_err(|e| e.to_string())?;
     let mut best: Option<Extent> = None;
     for (i, pos) in sheet_positions(&stream).into_iter().enumerate() {
         let Some(sheet) = stream.get(pos..) else {
@@ -40,7 +47,7 @@ pub fn largest(bytes: &[u8]) -> Option<Extent> {
             best = Some(e);
         }
     }
-    best
+    Ok(best)
 }
 
 /// The records of a stream: (type, data). Stops at the first truncated record, as

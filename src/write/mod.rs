@@ -28,10 +28,10 @@ fn properties(title: &str, author: &str, year: Option<i32>) -> Result<DocPropert
 
 fn new_workbook() -> Workbook {
     let mut wb = Workbook::new();
-    // Level 3: on the 1,000-file bench corpus it saves 12% of the write time against
-    // the default 6 for files 4% larger (42.5 KB against 40.8 KB a workbook; level 1
-    // would give 54 KB).
-    wb.set_zip_compression_level(3);
+    // Level 1 (the fastest deflate): on the 1,000-file bench corpus a batch takes 10%
+    // less time than with level 3 and 20% less write time than the default 6, for
+    // files of 54 KB instead of 42.5 KB (level 3) or 40.8 KB (level 6) a workbook.
+    wb.set_zip_compression_level(1);
     wb
 }
 
