@@ -47,6 +47,13 @@ def main():
         ys.append(run("1 yusuan batch", y_cmd, os.path.join(work, "yusuan")))
         fs.append(run("3 floor (calamine + rust_xlsxwriter)", f_cmd, os.path.join(work, "floor")))
     median = lambda rs: sorted(rs, key=lambda r: r["wall"])[len(rs) // 2]
+    if os.environ.get("REFERENCE", "1") == "0":
+        # Memory at scale (COUNT=10000): the openpyxl runs would take a quarter hour.
+        print(f"\n{files} workbooks, {os.cpu_count()} cores; median of {repeat} runs\n")
+        for r in (median(ys), median(fs)):
+            print(f"{r['name']:40} wall {r['wall']:8.2f} s  CPU {r['cpu']:8.2f} s  "
+                  f"peak RSS {r['rss']:8.1f} MB")
+        return
     runs = [
         median(ys),
         run("2 openpyxl reference", [python, reference, corpus, os.path.join(work, "openpyxl")],

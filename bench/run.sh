@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # yusuan against openpyxl and against its own floor, on one generated corpus.
 #
-#   bench/run.sh            # 1,000 workbooks
-#   COUNT=10000 bench/run.sh
+#   bench/run.sh                                   # 1,000 workbooks, all three pipelines
+#   COUNT=10000 REFERENCE=0 REPEAT=1 bench/run.sh  # 10,000, without the openpyxl runs
 #
 # Needs: cargo (stable), python3 with venv. Everything else is built or installed here:
 # the corpus under bench/work/ (kept between runs), openpyxl in bench/work/venv.

@@ -28,23 +28,36 @@ pub struct Extent {
 /// than handed to calamine unchecked.
 pub fn largest(bytes: &[u8]) -> Result<Option<Extent>, String> {
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let mut stream = Vec::new();
-    let opened = cfb
-        .open_stream("/Workbook")
-        .or_else(|_| cfb.open_stream("/Book"))
-        .map_err(|e| e.to_string())?;
-    opened
-        .take(super::MAX_FILE_BYTES)
-        .read_to_end(&mut stream)
-        .map_err(|e| e.to_string())?;
+    // calamine takes the first directory entry named Workbook (else Book), in any
+    // storage, ignoring case: every such stream is walked, and the largest counts.
+    let streams: Vec<std::path::PathBuf> = cfb
+        .walk()
+        .filter(|e| {
+            e.is_stream()
+                && (e.name().eq_ignore_ascii_case("Workbook")
+                    || e.name().eq_ignore_ascii_case("Book"))
+        })
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    if streams.is_empty() {
+        return Err("没有 Workbook 数据流".into());
+    }
     let mut best: Option<Extent> = None;
-    for (i, pos) in sheet_positions(&stream).into_iter().enumerate() {
-        let Some(sheet) = stream.get(pos..) else {
-            continue;
-        };
-        let e = sheet_extent(sheet, i + 1);
-        if best.as_ref().is_none_or(|b| e.cells > b.cells) {
-            best = Some(e);
+    for path in streams {
+        let mut stream = Vec::new();
+        cfb.open_stream(&path)
+            .map_err(|e| e.to_string())?
+            .take(super::MAX_FILE_BYTES)
+            .read_to_end(&mut stream)
+            .map_err(|e| e.to_string())?;
+        for (i, pos) in sheet_positions(&stream).into_iter().enumerate() {
+            let Some(sheet) = stream.get(pos..) else {
+                continue;
+            };
+            let e = sheet_extent(sheet, i + 1);
+            if best.as_ref().is_none_or(|b| e.cells > b.cells) {
+                best = Some(e);
+            }
         }
     }
     Ok(best)
@@ -211,6 +224,42 @@ mod tests {
         s.extend(cell(0x0203, 65_535, 65_535)); // after the sheet's EOF
         let e = sheet_extent(&s, 1);
         assert_eq!((e.rows, e.cols, e.cells), (39, 5, 39 * 5));
+    }
+
+    /// A BIFF stream: globals with one BOUNDSHEET, then a sheet with cells at
+    /// `(0, 0)` and `corner`.
+    fn biff(corner: (u16, u16)) -> Vec<u8> {
+        let globals_len = 4 + 16 + 4 + 8 + 4; // BOF, BOUNDSHEET, EOF
+        let mut s = rec(0x0809, &[0; 16]);
+        let mut bs = (globals_len as u32).to_le_bytes().to_vec();
+        bs.extend([0, 0, 0, 0]);
+        s.extend(rec(0x0085, &bs));
+        s.extend(rec(0x000A, &[]));
+        assert_eq!(s.len(), globals_len);
+        s.extend(rec(0x0809, &[0; 16]));
+        s.extend(cell(0x0203, 0, 0));
+        s.extend(cell(0x0203, corner.0, corner.1));
+        s.extend(rec(0x000A, &[]));
+        s
+    }
+
+    #[test]
+    fn every_workbook_stream_counts_wherever_it_is() {
+        // calamine takes the first entry named Workbook in any storage; a benign Book at
+        // the root must not hide a huge Workbook elsewhere.
+        let mut c = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        std::io::Write::write_all(&mut c.create_stream("/Book").unwrap(), &biff((3, 3))).unwrap();
+        c.create_storage("/x").unwrap();
+        std::io::Write::write_all(
+            &mut c.create_stream("/x/WORKBOOK").unwrap(),
+            &biff((65_535, 255)),
+        )
+        .unwrap();
+        c.flush().unwrap();
+        let bytes = c.into_inner().into_inner();
+        let e = largest(&bytes).unwrap().unwrap();
+        assert_eq!((e.rows, e.cols, e.sheet), (65_536, 256, 1));
+        assert!(largest(b"not a compound file").is_err());
     }
 
     #[test]
