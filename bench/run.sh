@@ -10,13 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT="${COUNT:-1000}"
 WORK="bench/work"
+BIN="${CARGO_TARGET_DIR:-target}/release"
 CORPUS="$WORK/corpus-$COUNT"
 mkdir -p "$WORK"
 
 cargo build --release --locked --bin yusuan --example floor --example corpus
 if [ ! -f "$CORPUS/codes.csv" ]; then
     rm -rf "$CORPUS"
-    target/release/examples/corpus "$CORPUS" --count "$COUNT"
+    "$BIN/examples/corpus" "$CORPUS" --count "$COUNT"
 fi
 
 if [ ! -x "$WORK/venv/bin/python" ]; then
@@ -25,4 +26,4 @@ if [ ! -x "$WORK/venv/bin/python" ]; then
 fi
 
 "$WORK/venv/bin/python" bench/measure.py "$CORPUS" "$WORK/out" \
-    target/release/yusuan target/release/examples/floor "$WORK/venv/bin/python"
+    "$BIN/yusuan" "$BIN/examples/floor" "$WORK/venv/bin/python"
