@@ -120,8 +120,10 @@ fn merge_refs(xml: &[u8]) -> Option<Vec<Range>> {
         Some(i) => &xml[i..],
         None => xml,
     };
+    // One over the cap is enough for the caller to say the cap was hit.
     MERGE_CELL
         .captures_iter(tail)
+        .take(super::MAX_MERGES_PER_SHEET + 1)
         .map(|c| cell_range(std::str::from_utf8(&c[1]).ok()?))
         .collect()
 }
