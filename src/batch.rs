@@ -334,13 +334,13 @@ const JSON_KEYS: [&str; 11] = [
 /// Rows are serialised one at a time as the text is written: for 10,000 files a tree of
 /// `serde_json::Value`s was the largest thing the batch ever held in memory.
 pub fn summary_json(b: &Batch) -> String {
-    let amounts = |s: &Summary| -> BTreeMap<&'static str, Option<String>> {
+    fn amounts(s: &Summary) -> BTreeMap<&'static str, Option<String>> {
         figures(s)
             .iter()
             .zip(JSON_KEYS)
             .map(|((_, fig), key)| (key, fig.map(decimal_string)))
             .collect()
-    };
+    }
     #[derive(Serialize)]
     struct JsonRow<'a> {
         amounts: BTreeMap<&'static str, Option<String>>,
@@ -355,17 +355,14 @@ pub fn summary_json(b: &Batch) -> String {
         warnings: usize,
         year: Option<i32>,
     }
-    struct Rows<'a>(
-        &'a [Row],
-        &'a dyn Fn(&Summary) -> BTreeMap<&'static str, Option<String>>,
-    );
+    struct Rows<'a>(&'a [Row]);
     impl Serialize for Rows<'_> {
         fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
             use serde::ser::SerializeSeq;
             let mut seq = ser.serialize_seq(Some(self.0.len()))?;
             for r in self.0 {
                 seq.serialize_element(&JsonRow {
-                    amounts: (self.1)(&r.summary),
+                    amounts: amounts(&r.summary),
                     department: &r.department,
                     disclosure: &r.disclosure,
                     errors: r.errors,
@@ -405,7 +402,7 @@ pub fn summary_json(b: &Batch) -> String {
         files: b.rows.len(),
         format: "yusuan-batch/1",
         passed: b.count(Status::Passed),
-        rows: Rows(&b.rows, &amounts),
+        rows: Rows(&b.rows),
         totals,
         unreadable: b.count(Status::Unreadable),
         warnings: b.count(Status::Warnings),

@@ -922,9 +922,10 @@ fn sheet_from_range(
 }
 
 fn read_xls(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
-    let extent = xls_extent::largest(&bytes).map_err(|why| ReadError::Corrupt {
+    let extent = xls_extent::largest(&bytes).map_err(|_| ReadError::Corrupt {
         path: path.to_path_buf(),
-        detail: format!("复合文档结构异常：{why}；可用 Excel 或 WPS 打开后另存为 .xlsx"),
+        detail: ".xls 的复合文档结构异常，无法安全读取；可用 Excel 或 WPS 打开后另存为 .xlsx"
+            .into(),
     })?;
     if let Some(e) = extent
         && e.cells > MAX_XLS_GRID_CELLS

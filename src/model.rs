@@ -271,6 +271,11 @@ impl Line {
         self.code_at.as_ref().or(self.name_at.as_ref())
     }
 
+    /// Where a finding about the line's name goes: the name cell, else the code cell.
+    pub fn name_anchor(&self) -> Option<&CellRef> {
+        self.name_at.as_ref().or(self.code_at.as_ref())
+    }
+
     /// Whether every amount is blank or zero.
     pub fn is_zero(&self) -> bool {
         self.amounts

@@ -46,21 +46,7 @@ fn folder(root: &Path) -> PathBuf {
         dir.join("教育/luojiang-jiaoyuju-2023.xlsx"),
     )
     .unwrap();
-    let mut g = grid(&sample("luojiang-zhengxieban-2023"));
-    let b = load(&sample("luojiang-zhengxieban-2023"));
-    let c = b
-        .table(yusuan::TableId::T3)
-        .unwrap()
-        .by_code("201")
-        .unwrap()
-        .amount("total")
-        .unwrap()
-        .at
-        .clone();
-    g.sheet_mut("表3")
-        .unwrap()
-        .set(c.row, c.col, Some(Cell::Number(530.98)));
-    write_grid(&g, &dir.join("教育"), "有错误.xlsx");
+    faulty_sample(&dir.join("教育"), "有错误.xlsx");
     let bytes = std::fs::read(sample("luojiang-jiaoyuju-2023")).unwrap();
     std::fs::write(dir.join("坏文件.xlsx"), &bytes[..bytes.len() / 3]).unwrap();
     std::fs::write(dir.join(".隐藏.xlsx"), &bytes).unwrap();

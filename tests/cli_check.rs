@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use common::*;
 use predicates::prelude::*;
-use yusuan::grid::Cell;
 
 fn yusuan() -> Command {
     Command::cargo_bin("yusuan").unwrap()
@@ -17,21 +16,7 @@ fn yusuan() -> Command {
 
 /// The 罗江 sample with 一般公共服务支出(201) in 表3 off by 0.10.
 fn faulty(dir: &Path) -> PathBuf {
-    let mut g = grid(&sample("luojiang-zhengxieban-2023"));
-    let b = load(&sample("luojiang-zhengxieban-2023"));
-    let c = b
-        .table(yusuan::TableId::T3)
-        .unwrap()
-        .by_code("201")
-        .unwrap()
-        .amount("total")
-        .unwrap()
-        .at
-        .clone();
-    g.sheet_mut("表3")
-        .unwrap()
-        .set(c.row, c.col, Some(Cell::Number(530.98)));
-    write_grid(&g, dir, "有错误.xlsx")
+    faulty_sample(dir, "有错误.xlsx")
 }
 
 fn zip_text(p: &Path, prefix: &str) -> String {

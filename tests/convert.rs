@@ -316,21 +316,7 @@ fn conversion_to_wan_yuan_rounds_half_up() {
 #[test]
 fn errors_stop_conversion_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = grid(&sample("luojiang-zhengxieban-2023"));
-    let b = load(&sample("luojiang-zhengxieban-2023"));
-    let c = b
-        .table(TableId::T3)
-        .unwrap()
-        .by_code("201")
-        .unwrap()
-        .amount("total")
-        .unwrap()
-        .at
-        .clone();
-    g.sheet_mut("表3")
-        .unwrap()
-        .set(c.row, c.col, Some(Cell::Number(530.98)));
-    let p = write_grid(&g, dir.path(), "有错.xlsx");
+    let p = faulty_sample(dir.path(), "有错.xlsx");
     let default_out = dir.path().join("有错.公开.xlsx");
     yusuan()
         .arg("convert")

@@ -21,13 +21,17 @@ pub struct Extent {
     pub cols: u64,
 }
 
-/// The largest sheet; `Ok(None)` for a workbook without sheets. `Err` (why) when the
+/// The container or its workbook stream could not be read (see [`largest`]).
+#[derive(Debug)]
+pub struct Unreadable;
+
+/// The largest sheet; `Ok(None)` for a workbook without sheets. `Err` when the
 /// compound-file container or its workbook stream cannot be read by the `cfb` crate:
 /// calamine's own container reader is more lenient, and the fuzzer found a container
 /// it accepted whose records then asked for petabytes, so such a file is refused rather
 /// than handed to calamine unchecked.
-pub fn largest(bytes: &[u8]) -> Result<Option<Extent>, String> {
-    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+pub fn largest(bytes: &[u8]) -> Result<Option<Extent>, Unreadable> {
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|_| Unreadable)?;
     // calamine takes the first directory entry named Workbook (else Book), in any
     // storage, ignoring case: every such stream is walked, and the largest counts.
     let streams: Vec<std::path::PathBuf> = cfb
@@ -40,16 +44,16 @@ pub fn largest(bytes: &[u8]) -> Result<Option<Extent>, String> {
         .map(|e| e.path().to_path_buf())
         .collect();
     if streams.is_empty() {
-        return Err("没有 Workbook 数据流".into());
+        return Err(Unreadable);
     }
     let mut best: Option<Extent> = None;
     for path in streams {
         let mut stream = Vec::new();
         cfb.open_stream(&path)
-            .map_err(|e| e.to_string())?
+            .map_err(|_| Unreadable)?
             .take(super::MAX_FILE_BYTES)
             .read_to_end(&mut stream)
-            .map_err(|e| e.to_string())?;
+            .map_err(|_| Unreadable)?;
         for (i, pos) in sheet_positions(&stream).into_iter().enumerate() {
             let Some(sheet) = stream.get(pos..) else {
                 continue;

@@ -6,7 +6,14 @@ use rust_decimal::Decimal;
 
 use super::{Ctx, NotRun, Out, column_name, line_name};
 use crate::catalog::{Role, Scheme, Side, TableId, TableKind};
-use crate::model::{CellRef, Line, Table};
+use crate::model::{Amount, CellRef, Line, Table};
+
+/// A fixed row's cell in `col` and its value (blank = 0); `None` when the row or the
+/// column is absent or the cell unreadable.
+fn fixed_cell<'t>(t: &'t Table, key: &str, col: &str) -> Option<(&'t Amount, Decimal)> {
+    let a = t.fixed(key)?.amount(col)?;
+    Some((a, a.value()?))
+}
 
 /// Sum of `key` over lines: value and the cells summed; `None` when a cell is unreadable.
 fn sum<'a>(
@@ -78,10 +85,7 @@ pub fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     // subtotal is reported once, not again in every total above it.
     let subtotal = t.fixed("income_subtotal");
     let base = income_sum;
-    if let Some(l) = subtotal
-        && let Some(a) = l.amount(col)
-        && let Some(v) = a.value()
-    {
+    if let Some((a, v)) = fixed_cell(t, "income_subtotal", col) {
         out.exact(
             t,
             &a.at,
@@ -90,10 +94,7 @@ pub fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             &cells,
         );
     }
-    if let Some(l) = t.fixed("income_total")
-        && let Some(a) = l.amount(col)
-        && let Some(v) = a.value()
-    {
+    if let Some((a, v)) = fixed_cell(t, "income_total", col) {
         let extra: Vec<&Line> = ["fund_balance", "carried_forward"]
             .iter()
             .filter_map(|k| t.fixed(k))
@@ -129,10 +130,7 @@ pub fn k102(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     };
     let subtotal = t.fixed("expenditure_subtotal");
     let base = class_sum;
-    if let Some(l) = subtotal
-        && let Some(a) = l.amount(col)
-        && let Some(v) = a.value()
-    {
+    if let Some((a, v)) = fixed_cell(t, "expenditure_subtotal", col) {
         out.exact(
             t,
             &a.at,
@@ -141,20 +139,12 @@ pub fn k102(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             &cells,
         );
     }
-    let total = t.fixed("expenditure_total");
-    if let Some(l) = total
-        && let Some(a) = l.amount(col)
-        && let Some(v) = a.value()
-    {
-        let carry = t
-            .fixed("carry_over")
-            .and_then(|l| l.value(col))
-            .unwrap_or_default();
+    if let Some((a, v)) = fixed_cell(t, "expenditure_total", col) {
+        let carry_cell = t.fixed("carry_over").and_then(|l| l.amount(col));
+        let carry = carry_cell.and_then(|c| c.value()).unwrap_or_default();
         let what = "各类支出与结转下年之和";
         let mut summed = cells.clone();
-        if let Some(a) = t.fixed("carry_over").and_then(|l| l.amount(col)) {
-            summed.push(a.at.clone());
-        }
+        summed.extend(carry_cell.map(|c| c.at.clone()));
         out.exact(
             t,
             &a.at,
@@ -163,9 +153,7 @@ pub fn k102(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             &summed,
         );
         // 收入总计 = 支出总计
-        if let Some(ia) = t.fixed("income_total").and_then(|l| l.amount("income"))
-            && let Some(iv) = ia.value()
-        {
+        if let Some((ia, iv)) = fixed_cell(t, "income_total", "income") {
             out.exact(
                 t,
                 &a.at,

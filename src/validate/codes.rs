@@ -105,11 +105,7 @@ fn mismatch(ctx: &Ctx<'_>, out: &mut Out, scheme: Scheme) -> Result<(), NotRun> 
         if ctx.codes.renamed_from(code, &l.name).is_some() {
             continue; // an earlier official name: C303
         }
-        let at = l
-            .name_at
-            .as_ref()
-            .or(l.code_at.as_ref())
-            .unwrap_or(&t.title.at);
+        let at = l.name_anchor().unwrap_or(&t.title.at);
         out.at(
             Some(t.id),
             at,
@@ -154,11 +150,7 @@ pub fn c303(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                 l.name.clone()
             };
             if let Some(r) = ctx.codes.renamed_from(code, &name) {
-                let at = l
-                    .name_at
-                    .as_ref()
-                    .or(l.code_at.as_ref())
-                    .unwrap_or(&t.title.at);
+                let at = l.name_anchor().unwrap_or(&t.title.at);
                 out.at(
                     Some(t.id),
                     at,

@@ -80,6 +80,25 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of `rule` with nothing filled in but its severity.
+    fn empty(rule: &'static str, severity: Severity) -> Finding {
+        Finding {
+            rule,
+            severity,
+            table: None,
+            sheet: None,
+            cell: None,
+            message: String::new(),
+            actual: None,
+            expected: None,
+            difference: None,
+            unit: None,
+            related: Vec::new(),
+            line: None,
+            quote: None,
+        }
+    }
+
     /// `表3!E12`, the sheet alone, `情况说明第 12 行`, or `（工作簿）`.
     pub fn location(&self) -> String {
         match (&self.sheet, &self.cell, self.line) {
@@ -394,21 +413,7 @@ impl Out {
             findings: Vec::new(),
             skipped: Vec::new(),
             suppressed: 0,
-            spill: Finding {
-                rule: rule.id,
-                severity: rule.severity,
-                table: None,
-                sheet: None,
-                cell: None,
-                message: String::new(),
-                actual: None,
-                expected: None,
-                difference: None,
-                unit: None,
-                related: Vec::new(),
-                line: None,
-                quote: None,
-            },
+            spill: Finding::empty(rule.id, rule.severity),
         }
     }
 
@@ -455,19 +460,11 @@ impl Out {
             return &mut self.spill;
         }
         self.findings.push(Finding {
-            rule: self.rule.id,
-            severity,
             table,
             sheet: at.map(|c| crate::text::clip(&c.sheet, 31)),
             cell: at.map(|c| c.a1()),
             message: crate::text::clip(&message, 600),
-            actual: None,
-            expected: None,
-            difference: None,
-            unit: None,
-            related: Vec::new(),
-            line: None,
-            quote: None,
+            ..Finding::empty(self.rule.id, severity)
         });
         self.findings.last_mut().expect("just pushed")
     }

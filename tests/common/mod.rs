@@ -39,6 +39,26 @@ pub fn write_grid(grid: &Grid, dir: &Path, name: &str) -> PathBuf {
     p
 }
 
+/// The 罗江 sample with 一般公共服务支出(201) in 表3 off by 0.10 (530.98 for 530.88),
+/// written into `dir` as `name`.
+pub fn faulty_sample(dir: &Path, name: &str) -> PathBuf {
+    let mut g = grid(&sample("luojiang-zhengxieban-2023"));
+    let b = load(&sample("luojiang-zhengxieban-2023"));
+    let c = b
+        .table(yusuan::TableId::T3)
+        .unwrap()
+        .by_code("201")
+        .unwrap()
+        .amount("total")
+        .unwrap()
+        .at
+        .clone();
+    g.sheet_mut("表3")
+        .unwrap()
+        .set(c.row, c.col, Some(Cell::Number(530.98)));
+    write_grid(&g, dir, name)
+}
+
 /// The budget the generator composes from a sample's spec.
 pub fn composed(name: &str) -> Budget {
     let text =
