@@ -12,10 +12,10 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use yusuan::corpus::{Size, generate};
-use yusuan::narrate::Prior;
-use yusuan::write::DisclosureOptions;
-use yusuan::{CodeLists, grid, narrate, recognise, validate, write};
+use yusuan::CodeLists;
+use yusuan_narrative::Prior;
+use yusuan_testkit::corpus::{Size, generate};
+use yusuan_write::DisclosureOptions;
 
 fn large_workbook() -> Vec<u8> {
     let g = generate(
@@ -25,8 +25,8 @@ fn large_workbook() -> Vec<u8> {
             units: 30,
         },
     );
-    let b = yusuan::compose::compose(&g.spec, CodeLists::builtin()).expect("compose");
-    write::submission(&b)
+    let b = yusuan_testkit::compose::compose(&g.spec, CodeLists::builtin()).expect("compose");
+    yusuan_write::submission(&b)
         .expect("write")
         .save_to_buffer()
         .expect("save")
@@ -36,9 +36,9 @@ fn stages(c: &mut Criterion) {
     let bytes = large_workbook();
     let path = Path::new("large.xlsx");
     let codes = CodeLists::builtin();
-    let grid = grid::read_bytes(path, bytes.clone()).expect("read");
-    let budget = recognise::recognise(&grid, codes).expect("recognise");
-    let text = narrate::generate(&budget, codes, Prior::from_info(&budget)).to_text();
+    let grid = yusuan_grid::read_bytes(path, bytes.clone()).expect("read");
+    let budget = yusuan_core::recognise(&grid, codes).expect("recognise");
+    let text = yusuan_narrative::generate(&budget, codes, Prior::from_info(&budget)).to_text();
     let opts = DisclosureOptions {
         unit: None,
         narrative: Some(text),
@@ -46,20 +46,20 @@ fn stages(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("large workbook");
     g.bench_function("read (calamine → grid)", |b| {
-        b.iter(|| grid::read_bytes(path, black_box(bytes.clone())).expect("read"))
+        b.iter(|| yusuan_grid::read_bytes(path, black_box(bytes.clone())).expect("read"))
     });
     g.bench_function("recognise (grid → model)", |b| {
-        b.iter(|| recognise::recognise(black_box(&grid), codes).expect("recognise"))
+        b.iter(|| yusuan_core::recognise(black_box(&grid), codes).expect("recognise"))
     });
     g.bench_function("validate (40 rules)", |b| {
-        b.iter(|| validate::validate(black_box(&budget), codes))
+        b.iter(|| yusuan::check(black_box(&budget), codes, None))
     });
     g.bench_function("narrate (情况说明)", |b| {
-        b.iter(|| narrate::generate(black_box(&budget), codes, Prior::from_info(&budget)))
+        b.iter(|| yusuan_narrative::generate(black_box(&budget), codes, Prior::from_info(&budget)))
     });
     g.bench_function("write (disclosure workbook → bytes)", |b| {
         b.iter(|| {
-            write::disclosure(black_box(&budget), &opts)
+            yusuan_write::disclosure(black_box(&budget), &opts)
                 .expect("build")
                 .save_to_buffer()
                 .expect("save")

@@ -6,14 +6,15 @@
 //!
 //! Every file but `password.xlsx` (an encrypted workbook, made once with
 //! `msoffcrypto-tool -e -p 1234 samples/luojiang-zhengxieban-2023.xlsx password.xlsx`
-//! and committed) comes from `yusuan::corpus::bad::write`. The large ones are written
-//! by the tests themselves (`yusuan::corpus::bad::write_large`).
+//! and committed) comes from `yusuan_testkit::corpus::bad::write`. The large ones are written
+//! by the tests themselves (`yusuan_testkit::corpus::bad::write_large`).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
 
 fn main() -> std::io::Result<()> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for p in yusuan::corpus::bad::write(root, &root.join("tests/fixtures/bad"))? {
+    for p in yusuan_testkit::corpus::bad::write(root, &root.join("tests/fixtures/bad"))? {
         println!("{}", p.display());
     }
     Ok(())

@@ -9,15 +9,16 @@
 //! empty-table note, an outdated 科目 name). Files go to one folder per county. Very
 //! large departments use 项 codes the built-in list lacks: they are listed in
 //! `OUTDIR/codes.csv` for `yusuan batch --codes`.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use yusuan::corpus::{Rng, Size, generate};
-use yusuan::model::{LineKind, Reading};
 use yusuan::{Budget, CodeLists, TableId};
+use yusuan_core::{LineKind, Reading};
+use yusuan_testkit::corpus::{Rng, Size, generate};
 
 const COUNTIES: &[&str] = &["旌阳区", "罗江区", "中江县", "广汉市", "什邡市", "绵竹市"];
 
@@ -97,15 +98,15 @@ fn main() -> anyhow::Result<()> {
                 units: rng.range(1, 2 + lines / 14).min(30) as usize,
             };
             let g = generate(rng.next_u64(), size);
-            let mut b = yusuan::compose::compose(&g.spec, CodeLists::builtin())?;
+            let mut b = yusuan_testkit::compose::compose(&g.spec, CodeLists::builtin())?;
             let mistake = rng.chance(0.1).then(|| inject(&mut b, &mut rng));
             let county = COUNTIES[i % COUNTIES.len()];
             let dir = out.join(county);
             std::fs::create_dir_all(&dir)?;
             let short = b.info.text("short_name").unwrap_or("部门").to_string();
             let path = dir.join(format!("{i:04}-{short}.xlsx"));
-            let mut wb = yusuan::write::submission(&b)?;
-            yusuan::output::save_workbook(&mut wb, &path)?;
+            let mut wb = yusuan_write::submission(&b)?;
+            yusuan_write::save_workbook(&mut wb, &path)?;
             Ok((g.extra_codes, mistake))
         })
         .collect::<anyhow::Result<_>>()?;

@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example floor -- DIR OUTDIR
 //! ```
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,7 @@
 //! Each spec lists a department's detail lines; `yusuan::compose` derives every table
 //! from them (so each workbook is consistent by construction) and `yusuan::write`
 //! writes the submission form through the table catalogue. Output is deterministic.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
 
@@ -20,17 +21,17 @@ fn main() -> anyhow::Result<()> {
     specs.sort();
     for spec_path in specs {
         let text = std::fs::read_to_string(&spec_path)?;
-        let spec = yusuan::compose::BudgetSpec::from_toml(&text)
+        let spec = yusuan_testkit::compose::BudgetSpec::from_toml(&text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", spec_path.display()))?;
-        let budget = yusuan::compose::compose(&spec, yusuan::CodeLists::builtin())
+        let budget = yusuan_testkit::compose::compose(&spec, yusuan::CodeLists::builtin())
             .map_err(|e| anyhow::anyhow!("{}: {e}", spec_path.display()))?;
-        let mut wb = yusuan::write::submission(&budget)?;
+        let mut wb = yusuan_write::submission(&budget)?;
         let stem = spec_path
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("sample");
         let out = root.join(format!("{stem}.xlsx"));
-        yusuan::output::save_workbook(&mut wb, &out)?;
+        yusuan_write::save_workbook(&mut wb, &out)?;
         println!("{}", out.display());
     }
     Ok(())

@@ -1,55 +1,82 @@
 //! yusuan (预算): read, check and publish Chinese department budget disclosures
 //! (部门预算公开).
 //!
-//! The pipeline, one module per stage (see `docs` in the README):
+//! The stages are crates, so that their direction is Cargo's to enforce:
 //!
 //! ```text
-//! file ─grid─▶ Grid ─recognise─▶ Budget ─validate─▶ Findings ─report─▶ text / JSON / 问题清单.xlsx
-//!                                   ├─write─▶ disclosure workbook, template, annotated copy
-//!                                   ├─narrate─▶ 情况说明
-//!                                   └─export─▶ JSON
-//! folder ─batch─▶ the same per file, in parallel, plus 汇总表
+//! file ─yusuan_grid─▶ Grid ─yusuan_core─▶ Budget ─yusuan_rules─▶ Report
+//!                                 │                    ▲
+//!                                 ├─yusuan_narrative───┘ (N rules; the 情况说明)
+//!                                 └─yusuan_write─▶ disclosure, template, annotated copy,
+//!                                                  问题清单, 汇总表
 //! ```
+//!
+//! This crate is the binary's library: one file through every stage ([`pipeline`]), a
+//! folder in parallel ([`batch`]), and findings for the terminal and as JSON
+//! ([`report`]).
+//!
+//! ```no_run
+//! let codes = yusuan::CodeLists::builtin();
+//! let (_, budget) = yusuan::load("samples/luojiang-zhengxieban-2023.xlsx".as_ref(), codes)?;
+//! let report = yusuan::check(&budget, codes, None);
+//! assert!(!report.has_errors());
+//! # Ok::<(), yusuan::LoadError>(())
+//! ```
+#![warn(missing_docs)]
 
 pub mod batch;
-pub mod catalog;
-pub mod compose;
-pub mod corpus;
-pub mod export;
-pub mod grid;
-pub mod model;
-pub mod narrate;
-pub mod output;
 pub mod pipeline;
-pub mod recognise;
 pub mod report;
-pub mod text;
-pub mod validate;
-pub mod write;
 
 use std::path::Path;
 
-pub use catalog::{CodeLists, TableId};
-pub use model::{Budget, Unit};
+use yusuan_core::Catalog;
+pub use yusuan_core::{Budget, CodeLists, TableId, Unit};
+use yusuan_narrative::check::{Text, TextRules};
+use yusuan_rules::{Ctx, Report, Rule};
 
 /// Why a file could not be turned into a budget.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// Not a readable workbook.
     #[error(transparent)]
-    Read(#[from] grid::ReadError),
+    Read(#[from] yusuan_grid::ReadError),
+    /// A workbook, but no table of any layout in it.
     #[error("{path}：{source}")]
     Recognise {
+        /// The file.
         path: String,
-        source: recognise::RecogniseError,
+        /// Why nothing was recognised.
+        #[source]
+        source: yusuan_core::RecogniseError,
     },
 }
 
 /// Read a workbook and recognise its tables.
-pub fn load(path: &Path, codes: &CodeLists) -> Result<(grid::Grid, Budget), LoadError> {
-    let grid = grid::read_path(path)?;
-    let budget = recognise::recognise(&grid, codes).map_err(|source| LoadError::Recognise {
+pub fn load(path: &Path, codes: &CodeLists) -> Result<(yusuan_grid::Grid, Budget), LoadError> {
+    let grid = yusuan_grid::read_path(path)?;
+    let budget = yusuan_core::recognise(&grid, codes).map_err(|source| LoadError::Recognise {
         path: path.display().to_string(),
         source,
     })?;
     Ok((grid, budget))
+}
+
+/// Every rule on a budget: the built-in S, V, K, X, C rules, then the N rules over the
+/// explanation text (each `not_run` when no text is given).
+pub fn check(budget: &Budget, codes: &CodeLists, text: Option<&Text>) -> Report {
+    let text_rules = TextRules::new(text);
+    let n_rules = text_rules.rules();
+    let mut rules: Vec<&dyn Rule> = yusuan_rules::builtin();
+    rules.extend(n_rules.iter().map(|r| r as &dyn Rule));
+    let paragraphs = text.map(|t| t.paragraphs.as_slice());
+    yusuan_rules::run(
+        &Ctx {
+            budget,
+            codes,
+            catalog: Catalog::get(),
+            text: paragraphs,
+        },
+        &rules,
+    )
 }

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::catalog::CodeLists;
-use crate::model::{Budget, Summary, Unit};
-use crate::output::{OutputError, save_workbook};
-use crate::validate::{Report, Severity};
-use crate::write::DisclosureOptions;
+use yusuan_core::CodeLists;
+use yusuan_core::{Budget, Summary, Unit};
+use yusuan_rules::{Report, Severity};
+use yusuan_write::DisclosureOptions;
+use yusuan_write::{OutputError, save_workbook};
 
 /// What to do with one file.
 #[derive(Debug, Clone)]
@@ -53,7 +53,7 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
         Ok((_, b)) => b,
         Err(e) => return Ok(Outcome::Unreadable(e.to_string())),
     };
-    let report = crate::validate::validate(&budget, codes);
+    let report = crate::check(&budget, codes, None);
     let mut checked = Checked {
         department: budget.department.clone(),
         year: budget.year,
@@ -66,11 +66,12 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
     if let Some(path) = &job.report
         && !checked.report.findings.is_empty()
     {
-        let mut wb = crate::report::workbook(&[(job.display_name.clone(), &checked.report)])
-            .map_err(|e| OutputError::Workbook {
-                path: path.clone(),
-                detail: e.to_string(),
-            })?;
+        let mut wb =
+            yusuan_write::findings_workbook(&[(job.display_name.clone(), &checked.report)])
+                .map_err(|e| OutputError::Workbook {
+                    path: path.clone(),
+                    detail: e.to_string(),
+                })?;
         save_workbook(&mut wb, path)?;
         checked.report_file = Some(path.clone());
     }
@@ -111,12 +112,12 @@ pub fn write_disclosure(
     path: &Path,
     codes: &CodeLists,
 ) -> Result<(), OutputError> {
-    let prior = crate::narrate::Prior::from_info(budget);
+    let prior = yusuan_narrative::Prior::from_info(budget);
     let opts = DisclosureOptions {
         unit: Some(unit),
-        narrative: Some(crate::narrate::generate(budget, codes, prior).to_text()),
+        narrative: Some(yusuan_narrative::generate(budget, codes, prior).to_text()),
     };
-    let mut wb = crate::write::disclosure(budget, &opts).map_err(|e| OutputError::Workbook {
+    let mut wb = yusuan_write::disclosure(budget, &opts).map_err(|e| OutputError::Workbook {
         path: path.to_path_buf(),
         detail: e.to_string(),
     })?;

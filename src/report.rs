@@ -1,16 +1,13 @@
 //! Findings for people and programs: the terminal report (Chinese, grouped by table,
-//! most severe first), the JSON document, the 问题清单 workbook and the marks of an
-//! annotated copy. Severity is decided by `validate`; this module only shows it.
+//! most severe first) and the JSON document (`yusuan-check/1`). Severity is decided by
+//! the rules; this module only shows it. The 问题清单 workbook is `yusuan_write`'s.
 
 use std::collections::BTreeMap;
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 use serde::Serialize;
 
-use crate::catalog::{Catalog, TableId};
-use crate::model::Budget;
-use crate::validate::{Finding, LedgerEntry, Report, Severity, Status};
-use crate::write::Mark;
+use yusuan_core::{Budget, Catalog, TableId};
+use yusuan_rules::{Finding, LedgerEntry, Report, Severity, Status};
 
 /// The JSON contract `yusuan-check/1` of one file (see the README).
 #[derive(Debug, Serialize)]
@@ -51,20 +48,6 @@ pub fn counts(r: &Report) -> Counts {
     }
 }
 
-/// Findings in report order: by table (catalogue order, workbook-level last), most
-/// severe first, then by sheet position.
-pub fn ordered(r: &Report) -> Vec<&Finding> {
-    let mut v: Vec<&Finding> = r.findings.iter().collect();
-    let pos = |f: &Finding| {
-        f.cell
-            .as_deref()
-            .and_then(crate::grid::parse_a1)
-            .unwrap_or((u32::MAX, u32::MAX))
-    };
-    v.sort_by_key(|f| (group(f), f.severity, f.line.unwrap_or(0), pos(f), f.rule));
-    v
-}
-
 pub fn file_json<'a>(file: &str, budget: Option<&'a Budget>, r: &'a Report) -> FileJson<'a> {
     FileJson {
         file: file.to_string(),
@@ -72,7 +55,8 @@ pub fn file_json<'a>(file: &str, budget: Option<&'a Budget>, r: &'a Report) -> F
         year: budget.and_then(|b| b.year),
         error: None,
         counts: counts(r),
-        findings: ordered(r)
+        findings: r
+            .ordered()
             .into_iter()
             .map(|f| FindingJson {
                 location: f.location(),
@@ -99,16 +83,6 @@ const YELLOW: &str = "\x1b[33m";
 const DIM: &str = "\x1b[2m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
-
-/// Report groups: tables in catalogue order, then the explanation text, then the
-/// workbook as a whole.
-fn group(f: &Finding) -> u8 {
-    match (f.table, f.line) {
-        (Some(t), _) => t as u8,
-        (None, Some(_)) => 98,
-        (None, None) => 99,
-    }
-}
 
 fn group_title(f: &Finding) -> String {
     match (f.table, f.line) {
@@ -178,11 +152,11 @@ pub fn text(file: &str, budget: Option<&Budget>, r: &Report, color: bool) -> Str
     out.push_str(&paint(BOLD, &format!("检查 {file}{who}")));
     out.push('\n');
     let mut current: Option<u8> = None;
-    for f in ordered(r) {
-        if current != Some(group(f)) {
+    for f in r.ordered() {
+        if current != Some(f.group()) {
             out.push_str(&paint(BOLD, &format!("【{}】", group_title(f))));
             out.push('\n');
-            current = Some(group(f));
+            current = Some(f.group());
         }
         let (code, tag) = match f.severity {
             Severity::Error => (RED, "错误"),
@@ -216,132 +190,4 @@ pub fn text(file: &str, budget: Option<&Budget>, r: &Report, color: bool) -> Str
     out.push_str(&ledger_summary(r));
     out.push('\n');
     out
-}
-
-/// A 问题清单 workbook: one formatted row per finding, filterable, frozen header; a
-/// second sheet with the ledger of every file.
-pub fn workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxError> {
-    let mut wb = Workbook::new();
-    let base = Format::new()
-        .set_font_name(crate::write::style::FONT)
-        .set_font_charset(crate::write::style::CHARSET)
-        .set_font_size(10)
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::VerticalCenter);
-    let header = base
-        .clone()
-        .set_bold()
-        .set_align(FormatAlign::Center)
-        .set_background_color(Color::RGB(0xDDEBF7));
-    let wrap = base.clone().set_text_wrap();
-    let sev_fmt = |s: Severity| {
-        let c = match s {
-            Severity::Error => 0xFFC7CE,
-            Severity::Warning => 0xFFEB9C,
-            Severity::Info => 0xF2F2F2,
-        };
-        base.clone()
-            .set_align(FormatAlign::Center)
-            .set_background_color(Color::RGB(c))
-    };
-    let ws = wb.add_worksheet();
-    ws.set_name("问题清单")?;
-    let cols = [
-        ("文件", 28.0),
-        ("表", 10.0),
-        ("单元格", 10.0),
-        ("规则", 8.0),
-        ("级别", 8.0),
-        ("说明", 90.0),
-    ];
-    for (i, (h, w)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &header)?;
-        ws.set_column_width(i as u16, *w)?;
-    }
-    let mut row = 1;
-    for (file, r) in files {
-        for f in ordered(r) {
-            ws.write_string_with_format(row, 0, file, &base)?;
-            ws.write_string_with_format(
-                row,
-                1,
-                f.table
-                    .map(|t| t.label())
-                    .or(f.sheet.as_deref())
-                    .unwrap_or("工作簿"),
-                &base,
-            )?;
-            ws.write_string_with_format(row, 2, f.cell.as_deref().unwrap_or(""), &base)?;
-            ws.write_string_with_format(row, 3, f.rule, &base)?;
-            ws.write_string_with_format(row, 4, f.severity.label(), &sev_fmt(f.severity))?;
-            let msg = match &f.quote {
-                Some(q) => format!("{}\n原文：“{q}”", f.message),
-                None => f.message.clone(),
-            };
-            ws.write_string_with_format(row, 5, &msg, &wrap)?;
-            row += 1;
-        }
-    }
-    ws.autofilter(0, 0, row.saturating_sub(1).max(1), (cols.len() - 1) as u16)?;
-    ws.set_freeze_panes(1, 0)?;
-    ws.set_paper_size(9);
-    ws.set_landscape();
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_repeat_rows(0, 0)?;
-    ws.set_footer("&C第 &P 页 共 &N 页");
-
-    let ws = wb.add_worksheet();
-    ws.set_name("规则执行情况")?;
-    let cols = [
-        ("文件", 28.0),
-        ("规则", 8.0),
-        ("内容", 50.0),
-        ("结果", 8.0),
-        ("说明", 60.0),
-    ];
-    for (i, (h, w)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &header)?;
-        ws.set_column_width(i as u16, *w)?;
-    }
-    let mut row = 1;
-    for (file, r) in files {
-        for e in &r.ledger {
-            let title = crate::validate::rule(e.rule).map_or("", |x| x.title);
-            let status = match e.status {
-                Status::Passed => "通过",
-                Status::Failed => "未通过",
-                Status::NotRun => "未运行",
-            };
-            ws.write_string_with_format(row, 0, file, &base)?;
-            ws.write_string_with_format(row, 1, e.rule, &base)?;
-            ws.write_string_with_format(row, 2, title, &base)?;
-            ws.write_string_with_format(row, 3, status, &base)?;
-            ws.write_string_with_format(row, 4, e.reason.as_deref().unwrap_or(""), &wrap)?;
-            row += 1;
-        }
-    }
-    ws.autofilter(0, 0, row.saturating_sub(1).max(1), 4)?;
-    ws.set_freeze_panes(1, 0)?;
-    wb.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_title("问题清单")
-            .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?),
-    );
-    Ok(wb)
-}
-
-/// The cells to mark in an annotated copy, each with `规则 级别：说明`.
-pub fn marks(r: &Report) -> Vec<Mark> {
-    ordered(r)
-        .into_iter()
-        .filter_map(|f| {
-            let (row, col) = crate::grid::parse_a1(f.cell.as_deref()?)?;
-            Some(Mark {
-                sheet: f.sheet.clone()?,
-                row,
-                col,
-                note: format!("{} {}：{}", f.rule, f.severity.label(), f.message),
-            })
-        })
-        .collect()
 }

@@ -28,22 +28,22 @@ fn let_parser_panics_unwind() {
 
 fuzz_target!(|data: &[u8]| {
     let_parser_panics_unwind();
-    let Ok(grid) = yusuan::grid::read_bytes(std::path::Path::new("fuzz.xlsx"), data.to_vec())
+    let Ok(grid) = yusuan_grid::read_bytes(std::path::Path::new("fuzz.xlsx"), data.to_vec())
     else {
         return;
     };
     let codes = yusuan::CodeLists::builtin();
-    let Ok(budget) = yusuan::recognise::recognise(&grid, codes) else {
+    let Ok(budget) = yusuan_core::recognise(&grid, codes) else {
         return;
     };
-    let report = yusuan::validate::validate(&budget, codes);
-    let _ = yusuan::export::to_json(&budget);
-    let _ = yusuan::narrate::generate(&budget, codes, yusuan::narrate::Prior::from_info(&budget));
+    let report = yusuan::check(&budget, codes, None);
+    let _ = yusuan_core::export::to_json(&budget);
+    let _ = yusuan_narrative::generate(&budget, codes, yusuan_narrative::Prior::from_info(&budget));
     let _ = yusuan::report::text("fuzz.xlsx", Some(&budget), &report, false);
     if budget.tables.iter().all(|t| t.unit.is_some()) {
-        let _ = yusuan::write::disclosure(&budget, &Default::default())
+        let _ = yusuan_write::disclosure(&budget, &Default::default())
             .map(|mut wb| wb.save_to_buffer());
     }
-    let _ = yusuan::write::copy_grid(&grid, &yusuan::report::marks(&report))
+    let _ = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report))
         .map(|mut wb| wb.save_to_buffer());
 });

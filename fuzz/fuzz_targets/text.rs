@@ -20,12 +20,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
     };
-    let text = yusuan::narrate::check::Text::parse(s);
-    let ctx = yusuan::validate::Ctx {
-        budget: budget(),
-        codes: yusuan::CodeLists::builtin(),
-        catalog: yusuan::catalog::Catalog::get(),
-        narrative: Some(&text),
-    };
-    let _ = yusuan::validate::run(&ctx);
+    let text = yusuan_narrative::check::Text::parse(s);
+    let _ = yusuan::check(budget(), yusuan::CodeLists::builtin(), Some(&text));
 });

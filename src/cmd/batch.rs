@@ -52,7 +52,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         None => CodeLists::builtin().clone(),
     };
     // Before any work: the output folder can be written.
-    yusuan::output::check_folder(&a.output, true)?;
+    yusuan_write::check_folder(&a.output, true)?;
     let files = batch::discover(&a.dir, Some(&a.output))?;
     if files.is_empty() {
         bail!(
@@ -89,9 +89,9 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
     {
         let mut wb = batch::summary_workbook(&result, a.unit.into())?;
-        yusuan::output::save_workbook(&mut wb, &a.output.join("汇总表.xlsx"))?;
+        yusuan_write::save_workbook(&mut wb, &a.output.join("汇总表.xlsx"))?;
     }
-    yusuan::output::write_atomic(
+    yusuan_write::write_atomic(
         &a.output.join("summary.json"),
         batch::summary_json(&result).as_bytes(),
     )?;

@@ -13,7 +13,7 @@ use anyhow::{Result, bail};
 
 use super::Outcome;
 use yusuan::CodeLists;
-use yusuan::validate::Report;
+use yusuan_rules::Report;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
@@ -53,14 +53,14 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
     let inputs: Vec<&std::path::Path> = a.files.iter().map(PathBuf::as_path).collect();
     for out in a.report.iter().chain(a.annotate.iter()) {
-        yusuan::output::check_output(out, &inputs)?;
+        yusuan_write::check_output(out, &inputs)?;
     }
     let codes = match &a.codes {
         Some(p) => CodeLists::with_override(p)?,
         None => CodeLists::builtin().clone(),
     };
     let narrative = match &a.narrative {
-        Some(p) => Some(yusuan::narrate::check::Text::read(p)?),
+        Some(p) => Some(yusuan_narrative::check::Text::read(p)?),
         None => None,
     };
     let color = std::io::stdout().is_terminal();
@@ -83,12 +83,7 @@ pub fn run(a: Args) -> Result<Outcome> {
                 continue;
             }
         };
-        let report = yusuan::validate::run(&yusuan::validate::Ctx {
-            budget: &budget,
-            codes: &codes,
-            catalog: yusuan::catalog::Catalog::get(),
-            narrative: narrative.as_ref(),
-        });
+        let report = yusuan::check(&budget, &codes, narrative.as_ref());
         errors |= report.has_errors();
         match a.format {
             Format::Text => print!(
@@ -102,8 +97,8 @@ pub fn run(a: Args) -> Result<Outcome> {
             ))?),
         }
         if let Some(out) = &a.annotate {
-            let mut wb = yusuan::write::copy_grid(&grid, &yusuan::report::marks(&report))?;
-            yusuan::output::save_workbook(&mut wb, out)?;
+            let mut wb = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report))?;
+            yusuan_write::save_workbook(&mut wb, out)?;
             eprintln!("已生成标注副本：{}", out.display());
         }
         reports.push((name, report));
@@ -118,8 +113,8 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
     if let Some(out) = &a.report {
         let refs: Vec<(String, &Report)> = reports.iter().map(|(n, r)| (n.clone(), r)).collect();
-        let mut wb = yusuan::report::workbook(&refs)?;
-        yusuan::output::save_workbook(&mut wb, out)?;
+        let mut wb = yusuan_write::findings_workbook(&refs)?;
+        yusuan_write::save_workbook(&mut wb, out)?;
         eprintln!("已生成问题清单：{}", out.display());
     }
     Ok(if unusable {

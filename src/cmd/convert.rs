@@ -58,13 +58,13 @@ pub fn default_output(input: &Path) -> PathBuf {
 
 pub fn run(a: Args) -> Result<Outcome> {
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.file));
-    yusuan::output::check_output(&out, &[&a.file])?;
+    yusuan_write::check_output(&out, &[&a.file])?;
     let codes = match &a.codes {
         Some(p) => CodeLists::with_override(p)?,
         None => CodeLists::builtin().clone(),
     };
     let (_, budget) = yusuan::load(&a.file, &codes)?;
-    let report = yusuan::validate::validate(&budget, &codes);
+    let report = yusuan::check(&budget, &codes, None);
     if !report.findings.is_empty() {
         let color = std::io::stdout().is_terminal();
         let name = a.file.display().to_string();

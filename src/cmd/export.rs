@@ -30,7 +30,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     if let Some(p) = &a.output {
-        yusuan::output::check_output(p, &[&a.file])?;
+        yusuan_write::check_output(p, &[&a.file])?;
     }
     let (_, budget) = yusuan::load(&a.file, CodeLists::builtin())?;
     let missing: Vec<String> = budget
@@ -47,10 +47,10 @@ pub fn run(a: Args) -> Result<Outcome> {
         );
     }
     let Format::Json = a.format;
-    let json = yusuan::export::to_json(&budget);
+    let json = yusuan_core::export::to_json(&budget);
     match &a.output {
         Some(p) => {
-            yusuan::output::write_atomic(p, format!("{json}\n").as_bytes())?;
+            yusuan_write::write_atomic(p, format!("{json}\n").as_bytes())?;
         }
         None => println!("{json}"),
     }

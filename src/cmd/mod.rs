@@ -56,7 +56,7 @@ fn on_interrupt() {
             eprintln!("\n正在中断：完成正在处理的文件后停止（再按一次 Ctrl-C 立即停止）……");
             return;
         }
-        yusuan::output::remove_pending();
+        yusuan_write::remove_pending();
         eprintln!("\n已中断，未留下未写完的文件");
         std::process::exit(130);
     });
@@ -99,7 +99,7 @@ pub fn main() -> ExitCode {
             eprintln!(
                 "错误：yusuan 内部错误，未完成处理（{what}）。输入文件未被修改；请将此信息和文件反馈给维护者。"
             );
-            yusuan::output::remove_pending();
+            yusuan_write::remove_pending();
             ExitCode::from(2)
         }
     }

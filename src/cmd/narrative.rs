@@ -10,7 +10,7 @@ use anyhow::Result;
 
 use super::Outcome;
 use yusuan::CodeLists;
-use yusuan::narrate::Prior;
+use yusuan_narrative::Prior;
 
 /// 生成部门预算情况说明（.md 或 .txt）。
 #[derive(Debug, clap::Args)]
@@ -30,7 +30,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     if let Some(p) = &a.output {
         let mut inputs = vec![a.file.as_path()];
         inputs.extend(a.previous.as_deref());
-        yusuan::output::check_output(p, &inputs)?;
+        yusuan_write::check_output(p, &inputs)?;
     }
     let (_, budget) = yusuan::load(&a.file, codes)?;
     let mut prior = Prior::from_info(&budget);
@@ -38,7 +38,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         let (_, last) = yusuan::load(prev, codes)?;
         prior = Prior::from_budget(&last).or(prior);
     }
-    let n = yusuan::narrate::generate(&budget, codes, prior);
+    let n = yusuan_narrative::generate(&budget, codes, prior);
     for w in &n.warnings {
         eprintln!("提示：{w}");
     }
@@ -54,7 +54,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     };
     match &a.output {
         Some(p) => {
-            yusuan::output::write_atomic(p, text.as_bytes())?;
+            yusuan_write::write_atomic(p, text.as_bytes())?;
             eprintln!("已生成情况说明：{}", p.display());
         }
         None => print!("{text}"),

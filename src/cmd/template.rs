@@ -24,9 +24,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
-    yusuan::output::check_output(&a.output, &[])?;
-    let mut wb = yusuan::write::template(a.department.as_deref(), a.year)?;
-    yusuan::output::save_workbook(&mut wb, &a.output)?;
+    yusuan_write::check_output(&a.output, &[])?;
+    let mut wb = yusuan_write::template(a.department.as_deref(), a.year)?;
+    yusuan_write::save_workbook(&mut wb, &a.output)?;
     eprintln!("已生成填报模板：{}", a.output.display());
     Ok(Outcome::Clean)
 }

@@ -1,0 +1,811 @@
+//! The table catalogue and the classification code lists.
+//!
+//! Both are data files under `templates/`, compiled into the binary and parsed once per
+//! process: `catalog.toml` (every table: titles, aliases, columns with header synonyms,
+//! fixed rows), `function_codes.csv` and `economic_codes.csv` (code, name, level,
+//! provenance) and `renamed_names.csv` (科目 names that changed). A bureau's own complete
+//! code list can be layered on top with [`CodeLists::with_override`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::fold;
+
+/// Every table of the canonical set, in publication order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum TableId {
+    #[serde(rename = "部门基本情况")]
+    Info,
+    #[serde(rename = "表1")]
+    T1,
+    #[serde(rename = "表1-1")]
+    T1_1,
+    #[serde(rename = "表1-2")]
+    T1_2,
+    #[serde(rename = "表2")]
+    T2,
+    #[serde(rename = "表2-1")]
+    T2_1,
+    #[serde(rename = "表3")]
+    T3,
+    #[serde(rename = "表3-1")]
+    T3_1,
+    #[serde(rename = "表3-2")]
+    T3_2,
+    #[serde(rename = "表3-3")]
+    T3_3,
+    #[serde(rename = "表4")]
+    T4,
+    #[serde(rename = "表4-1")]
+    T4_1,
+    #[serde(rename = "表5")]
+    T5,
+}
+
+impl TableId {
+    pub const ALL: [TableId; 13] = [
+        TableId::Info,
+        TableId::T1,
+        TableId::T1_1,
+        TableId::T1_2,
+        TableId::T2,
+        TableId::T2_1,
+        TableId::T3,
+        TableId::T3_1,
+        TableId::T3_2,
+        TableId::T3_3,
+        TableId::T4,
+        TableId::T4_1,
+        TableId::T5,
+    ];
+
+    /// The label used in messages and as the canonical sheet name: `表3-1`.
+    pub fn label(self) -> &'static str {
+        match self {
+            TableId::Info => "部门基本情况",
+            TableId::T1 => "表1",
+            TableId::T1_1 => "表1-1",
+            TableId::T1_2 => "表1-2",
+            TableId::T2 => "表2",
+            TableId::T2_1 => "表2-1",
+            TableId::T3 => "表3",
+            TableId::T3_1 => "表3-1",
+            TableId::T3_2 => "表3-2",
+            TableId::T3_3 => "表3-3",
+            TableId::T4 => "表4",
+            TableId::T4_1 => "表4-1",
+            TableId::T5 => "表5",
+        }
+    }
+}
+
+impl fmt::Display for TableId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TableKind {
+    Info,
+    Balance,
+    Classified,
+    List,
+}
+
+/// Which classification a classified table's codes follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheme {
+    /// 支出功能分类: 类 3 digits, 款 5, 项 7.
+    Functional,
+    /// 部门预算支出经济分类: 类 3 digits, 款 5.
+    Economic,
+}
+
+impl Scheme {
+    pub fn valid_len(self, len: usize) -> bool {
+        match self {
+            Scheme::Functional => matches!(len, 3 | 5 | 7),
+            Scheme::Economic => matches!(len, 3 | 5),
+        }
+    }
+}
+
+/// The three fiscal funds (the fund an empty-table note must name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fund {
+    Gpb,
+    Fund,
+    Soe,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Code,
+    CodeClass,
+    CodeKuan,
+    CodeItem,
+    Name,
+    Label,
+    Text,
+    Amount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Income,
+    Expenditure,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ColumnSpec {
+    pub key: String,
+    pub role: Role,
+    #[serde(default)]
+    pub side: Option<Side>,
+    #[serde(default)]
+    pub group: Option<String>,
+    pub header: String,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    #[serde(default)]
+    pub group_synonyms: Vec<String>,
+    #[serde(default = "yes")]
+    pub write: bool,
+    #[serde(default)]
+    pub width: Option<f64>,
+    /// Folded synonyms (header plus synonyms), filled in after loading.
+    #[serde(skip)]
+    pub keys: Vec<String>,
+    #[serde(skip)]
+    pub group_keys: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RowSpec {
+    pub key: String,
+    pub side: Side,
+    pub label: String,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    #[serde(default)]
+    pub section: Option<String>,
+    #[serde(default)]
+    pub foot: Option<u32>,
+    #[serde(default = "yes")]
+    pub write: bool,
+    /// A heading row, written bold.
+    #[serde(default)]
+    pub strong: bool,
+    #[serde(skip)]
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TableSpec {
+    pub id: TableId,
+    pub kind: TableKind,
+    #[serde(default)]
+    pub scheme: Option<Scheme>,
+    #[serde(default)]
+    pub fund: Option<Fund>,
+    pub title: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub sheet: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub landscape: bool,
+    #[serde(default)]
+    pub columns: Vec<ColumnSpec>,
+    #[serde(default)]
+    pub rows: Vec<RowSpec>,
+    /// What an empty table of this fund has none of, in its note (default `支出`).
+    #[serde(default)]
+    pub empty_what: Option<String>,
+    /// Folded title and aliases, longest first.
+    #[serde(skip)]
+    pub title_keys: Vec<String>,
+}
+
+impl TableSpec {
+    pub fn column(&self, key: &str) -> Option<&ColumnSpec> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+
+    pub fn row(&self, key: &str) -> Option<&RowSpec> {
+        self.rows.iter().find(|r| r.key == key)
+    }
+
+    /// Columns the writer emits, in order.
+    pub fn written_columns(&self) -> impl Iterator<Item = &ColumnSpec> {
+        self.columns.iter().filter(|c| c.write)
+    }
+
+    pub fn amount_columns(&self) -> impl Iterator<Item = &ColumnSpec> {
+        self.columns.iter().filter(|c| c.role == Role::Amount)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct HeaderWords {
+    pub code: Vec<String>,
+    pub name: Vec<String>,
+    pub code_class: Vec<String>,
+    pub code_kuan: Vec<String>,
+    pub code_item: Vec<String>,
+    pub total_row: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InfoKind {
+    Text,
+    Count,
+    Money,
+    Year,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct InfoSpec {
+    pub key: String,
+    pub label: String,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    pub kind: InfoKind,
+    #[serde(skip)]
+    pub keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct FundNames {
+    pub gpb: String,
+    pub fund: String,
+    pub soe: String,
+}
+
+/// A regional layout: the tables its workbooks must have.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Layout {
+    pub key: String,
+    pub name: String,
+    /// Titles (aliases) by which a table of this layout is recognised.
+    pub markers: Vec<String>,
+    pub required: Vec<TableId>,
+    #[serde(skip)]
+    pub marker_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Catalog {
+    pub tables: Vec<TableSpec>,
+    pub layouts: Vec<Layout>,
+    pub headers: HeaderWords,
+    pub funds: FundNames,
+    pub info: Vec<InfoSpec>,
+    #[serde(skip)]
+    folded_headers: FoldedHeaders,
+    /// Every table's folded title keys in one automaton (built by `parse`).
+    #[serde(skip)]
+    title_matcher: Option<TitleMatcher>,
+}
+
+/// All title keys of all tables, searched for in one pass over a text: a sheet's first
+/// rows are searched for every title of the catalogue, and one `contains` per key and
+/// cell was a third of the recognition time.
+#[derive(Debug, Clone)]
+struct TitleMatcher {
+    automaton: aho_corasick::AhoCorasick,
+    /// (table index, key index) of each pattern, in catalogue order.
+    owner: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FoldedHeaders {
+    pub code: Vec<String>,
+    pub name: Vec<String>,
+    pub code_class: Vec<String>,
+    pub code_kuan: Vec<String>,
+    pub code_item: Vec<String>,
+    pub total_row: Vec<String>,
+}
+
+const CATALOG_TOML: &str = include_str!("../../../templates/catalog.toml");
+
+fn fold_all(words: &[String]) -> Vec<String> {
+    let mut v: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+impl Catalog {
+    /// The built-in catalogue (parsed once).
+    pub fn get() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            Catalog::parse(CATALOG_TOML).expect("templates/catalog.toml is valid (tested)")
+        })
+    }
+
+    pub fn parse(toml_text: &str) -> Result<Catalog, toml::de::Error> {
+        let mut c: Catalog = toml::from_str(toml_text)?;
+        for t in &mut c.tables {
+            let mut keys: Vec<String> = std::iter::once(&t.title)
+                .chain(t.aliases.iter())
+                .map(|s| fold(s))
+                .collect();
+            keys.sort_by_key(|k| std::cmp::Reverse(k.chars().count()));
+            keys.dedup();
+            t.title_keys = keys;
+            for col in &mut t.columns {
+                let mut words = col.synonyms.clone();
+                words.push(col.header.clone());
+                col.keys = fold_all(&words);
+                col.group_keys = fold_all(&col.group_synonyms);
+            }
+            for row in &mut t.rows {
+                let mut words = row.synonyms.clone();
+                words.push(crate::text::strip_ordinal(&fold(&row.label)).to_string());
+                row.keys = fold_all(&words);
+            }
+        }
+        for l in &mut c.layouts {
+            l.marker_keys = fold_all(&l.markers);
+        }
+        for i in &mut c.info {
+            let mut words = i.synonyms.clone();
+            words.push(i.label.clone());
+            i.keys = fold_all(&words);
+        }
+        let owner: Vec<(usize, usize)> = c
+            .tables
+            .iter()
+            .enumerate()
+            .flat_map(|(t, spec)| (0..spec.title_keys.len()).map(move |k| (t, k)))
+            .collect();
+        let patterns = owner
+            .iter()
+            .map(|&(t, k)| c.tables[t].title_keys[k].as_str());
+        c.title_matcher = aho_corasick::AhoCorasick::new(patterns)
+            .ok()
+            .map(|automaton| TitleMatcher { automaton, owner });
+        let h = &c.headers;
+        c.folded_headers = FoldedHeaders {
+            code: fold_all(&h.code),
+            name: fold_all(&h.name),
+            code_class: fold_all(&h.code_class),
+            code_kuan: fold_all(&h.code_kuan),
+            code_item: fold_all(&h.code_item),
+            total_row: fold_all(&h.total_row),
+        };
+        Ok(c)
+    }
+
+    pub fn table(&self, id: TableId) -> &TableSpec {
+        self.tables
+            .iter()
+            .find(|t| t.id == id)
+            .expect("every TableId is in the catalogue (tested)")
+    }
+
+    /// The longest title key (of any table) contained in a folded text; between keys of
+    /// the same length, the last in catalogue order.
+    pub fn title_in(&self, folded: &str) -> Option<(&TableSpec, &String)> {
+        let candidates: Vec<(usize, usize)> = match &self.title_matcher {
+            Some(m) => {
+                let mut ids: Vec<usize> = m
+                    .automaton
+                    .find_overlapping_iter(folded)
+                    .map(|x| x.pattern().as_usize())
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids.into_iter().map(|i| m.owner[i]).collect()
+            }
+            // A catalogue built without `parse` (never in practice): search key by key.
+            None => self
+                .tables
+                .iter()
+                .enumerate()
+                .flat_map(|(t, spec)| {
+                    spec.title_keys
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, k)| folded.contains(k.as_str()))
+                        .map(move |(k, _)| (t, k))
+                })
+                .collect(),
+        };
+        candidates
+            .into_iter()
+            .map(|(t, k)| (&self.tables[t], &self.tables[t].title_keys[k]))
+            .max_by_key(|(_, k)| k.chars().count())
+    }
+
+    pub fn headers(&self) -> &FoldedHeaders {
+        &self.folded_headers
+    }
+
+    pub fn fund_name(&self, fund: Fund) -> &str {
+        match fund {
+            Fund::Gpb => &self.funds.gpb,
+            Fund::Fund => &self.funds.fund,
+            Fund::Soe => &self.funds.soe,
+        }
+    }
+
+    /// The note an empty table carries:
+    /// `本部门2023年无政府性基金预算拨款安排的支出，故本表为空表。` (`None` for a table
+    /// that is not about one fund).
+    pub fn empty_note(&self, id: TableId, year: Option<i32>) -> Option<String> {
+        let spec = self.table(id);
+        let fund = spec.fund?;
+        let what = spec.empty_what.as_deref().unwrap_or("支出");
+        let year = year.map(|y| format!("{y}年")).unwrap_or_default();
+        Some(format!(
+            "本部门{year}无{}拨款安排的{what}，故本表为空表。",
+            self.fund_name(fund)
+        ))
+    }
+
+    pub fn info_spec(&self, key: &str) -> Option<&InfoSpec> {
+        self.info.iter().find(|i| i.key == key)
+    }
+
+    /// The layout whose marker titles matched at least two tables (the folded title
+    /// keys by which the tables were recognised), else the first layout.
+    pub fn layout_of<'a>(&self, title_keys: impl IntoIterator<Item = &'a str>) -> &Layout {
+        let keys: Vec<&str> = title_keys.into_iter().collect();
+        self.layouts
+            .iter()
+            .skip(1)
+            .find(|l| {
+                keys.iter()
+                    .filter(|k| l.marker_keys.iter().any(|m| m == *k))
+                    .count()
+                    >= 2
+            })
+            .unwrap_or(&self.layouts[0])
+    }
+
+    pub fn layout(&self, key: &str) -> Option<&Layout> {
+        self.layouts.iter().find(|l| l.key == key)
+    }
+}
+
+// ---------------------------------------------------------------- code lists
+
+/// One classification code with its official name.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeEntry {
+    pub code: String,
+    pub name: String,
+    pub level: u8,
+    pub provenance: String,
+}
+
+/// A 科目 name that changed: the old name is an earlier year's official name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Renamed {
+    pub old_name: String,
+    pub new_name: String,
+    pub code: String,
+    pub since_year: String,
+}
+
+/// 支出功能分类 and 部门预算支出经济分类 code lists, and renamed names.
+#[derive(Debug, Clone, Default)]
+pub struct CodeLists {
+    pub functional: HashMap<String, CodeEntry>,
+    pub economic: HashMap<String, CodeEntry>,
+    pub renamed: Vec<Renamed>,
+    /// Where a bureau-supplied list came from, if any.
+    pub override_source: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodeListError {
+    #[error("无法读取科目代码表 {path}：{source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "科目代码表 {path} 第 {line} 行格式不对：{why}（需要列：code,name[,level,provenance]，或 科目编码,科目名称）"
+    )]
+    Format {
+        path: String,
+        line: usize,
+        why: String,
+    },
+}
+
+const FUNCTION_CSV: &str = include_str!("../../../templates/function_codes.csv");
+const ECONOMIC_CSV: &str = include_str!("../../../templates/economic_codes.csv");
+const RENAMED_CSV: &str = include_str!("../../../templates/renamed_names.csv");
+
+/// The records of a CSV text (a UTF-8 BOM, `#` comment lines and blank lines
+/// ignored; fields trimmed), each with its one-based line number.
+fn csv_records(
+    text: &str,
+) -> impl Iterator<Item = (usize, Result<csv::StringRecord, csv::Error>)> + '_ {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+        .into_records()
+        .map(|r| {
+            let line = match &r {
+                Ok(rec) => rec.position().map_or(0, |p| p.line() as usize),
+                Err(e) => e.position().map_or(0, |p| p.line() as usize),
+            };
+            (line, r)
+        })
+}
+
+fn parse_code_csv(text: &str, source: &str) -> Result<Vec<CodeEntry>, CodeListError> {
+    let mut out = Vec::new();
+    for (i, (line, rec)) in csv_records(text).enumerate() {
+        let err = |why: &str| CodeListError::Format {
+            path: source.to_string(),
+            line,
+            why: why.to_string(),
+        };
+        let rec = rec.map_err(|_| err("不是有效的 CSV（引号不成对或编码不对）"))?;
+        let field = |k: usize| rec.get(k).unwrap_or("");
+        if i == 0 && !field(0).chars().all(|c| c.is_ascii_digit()) {
+            continue; // header row
+        }
+        if rec.len() < 2 {
+            return Err(err("少于两列"));
+        }
+        let code: String = field(0).chars().filter(|c| !c.is_whitespace()).collect();
+        if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
+            return Err(err("科目编码不是数字"));
+        }
+        let level = match field(2) {
+            "" => match code.len() {
+                3 => 1,
+                5 => 2,
+                _ => 3,
+            },
+            l => l.parse().map_err(|_| err("level 不是数字"))?,
+        };
+        out.push(CodeEntry {
+            name: field(1).to_string(),
+            level,
+            provenance: rec
+                .get(3)
+                .map_or_else(|| source.to_string(), str::to_string),
+            code,
+        });
+    }
+    Ok(out)
+}
+
+impl CodeLists {
+    /// The lists shipped under `templates/` (parsed once).
+    pub fn builtin() -> &'static CodeLists {
+        static LISTS: OnceLock<CodeLists> = OnceLock::new();
+        LISTS.get_or_init(|| {
+            let map = |csv: &str, name: &str| {
+                parse_code_csv(csv, name)
+                    .expect("built-in code list is valid (tested)")
+                    .into_iter()
+                    .map(|e| (e.code.clone(), e))
+                    .collect()
+            };
+            CodeLists {
+                functional: map(FUNCTION_CSV, "templates/function_codes.csv"),
+                economic: map(ECONOMIC_CSV, "templates/economic_codes.csv"),
+                renamed: parse_renamed(RENAMED_CSV),
+                override_source: None,
+            }
+        })
+    }
+
+    /// The built-in lists with a bureau's own list on top: its codes (functional codes
+    /// of 3/5/7 digits starting with 2, economic codes starting with 3) take precedence.
+    pub fn with_override(path: &Path) -> Result<CodeLists, CodeListError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CodeListError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let mut lists = CodeLists::builtin().clone();
+        let source = path.display().to_string();
+        for e in parse_code_csv(&text, &source)? {
+            let target = if e.code.starts_with('3') {
+                &mut lists.economic
+            } else {
+                &mut lists.functional
+            };
+            target.insert(e.code.clone(), e);
+        }
+        lists.override_source = Some(source);
+        Ok(lists)
+    }
+
+    pub fn lookup(&self, scheme: Scheme, code: &str) -> Option<&CodeEntry> {
+        match scheme {
+            Scheme::Functional => self.functional.get(code),
+            Scheme::Economic => self.economic.get(code),
+        }
+    }
+
+    /// The 功能分类 类 whose name (current or earlier) folds to `folded_name`.
+    pub fn class_by_name(&self, folded_name: &str) -> Option<&CodeEntry> {
+        let current = self
+            .functional
+            .values()
+            .find(|e| e.code.len() == 3 && fold(&e.name) == folded_name);
+        current.or_else(|| {
+            self.renamed
+                .iter()
+                .filter(|r| r.code.len() == 3 && fold(&r.old_name) == folded_name)
+                .find_map(|r| self.functional.get(&r.code))
+        })
+    }
+
+    /// An earlier official name of `code`, if `name` is one.
+    pub fn renamed_from(&self, code: &str, name: &str) -> Option<&Renamed> {
+        let f = fold(name);
+        self.renamed
+            .iter()
+            .find(|r| r.code == code && fold(&r.old_name) == f)
+    }
+
+    /// Renames whose old name appears anywhere (for text checks without codes).
+    pub fn renames(&self) -> &[Renamed] {
+        &self.renamed
+    }
+}
+
+fn parse_renamed(text: &str) -> Vec<Renamed> {
+    csv_records(text)
+        .skip(1)
+        .filter_map(|(_, r)| r.ok())
+        .filter(|f| f.len() >= 4)
+        .map(|f| Renamed {
+            old_name: f[0].to_string(),
+            new_name: f[1].to_string(),
+            code: f[2].to_string(),
+            since_year: f[3].to_string(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_search_finds_the_longest_key_like_a_key_by_key_search() {
+        let c = Catalog::get();
+        let mut plain = c.clone();
+        plain.title_matcher = None;
+        let mut texts: Vec<String> = Vec::new();
+        for t in &c.tables {
+            for k in &t.title_keys {
+                texts.push(format!("2023年罗江区政协办公室{k}"));
+                texts.push(format!("{k}（续表）"));
+            }
+        }
+        texts.push("部门收支总表和部门收入总表".into());
+        texts.push("与表格无关的文字".into());
+        let mut found = 0;
+        for t in &texts {
+            let f = fold(t);
+            let a = c.title_in(&f).map(|(s, k)| (s.id, k.clone()));
+            assert_eq!(a, plain.title_in(&f).map(|(s, k)| (s.id, k.clone())), "{t}");
+            found += usize::from(a.is_some());
+        }
+        assert_eq!(found, texts.len() - 1);
+    }
+
+    #[test]
+    fn builtin_catalogue_parses_and_covers_every_table() {
+        let c = Catalog::get();
+        for id in TableId::ALL {
+            let t = c.table(id);
+            assert_eq!(t.id, id);
+            assert_eq!(t.sheet, id.label());
+        }
+        assert_eq!(c.tables.len(), TableId::ALL.len());
+        // every balance table has label and amount columns on both sides
+        for t in c.tables.iter().filter(|t| t.kind == TableKind::Balance) {
+            for side in [Side::Income, Side::Expenditure] {
+                assert!(
+                    t.columns
+                        .iter()
+                        .any(|col| col.side == Some(side) && col.role == Role::Label)
+                );
+                assert!(
+                    t.columns
+                        .iter()
+                        .any(|col| col.side == Some(side) && col.role == Role::Amount)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn title_keys_are_folded_longest_first() {
+        let t = Catalog::get().table(TableId::T3_3);
+        assert!(
+            t.title_keys
+                .contains(&"一般公共预算三公经费支出预算表".to_string())
+        );
+        let lens: Vec<usize> = t.title_keys.iter().map(|k| k.chars().count()).collect();
+        assert!(lens.windows(2).all(|w| w[0] >= w[1]));
+    }
+
+    #[test]
+    fn builtin_code_lists_parse() {
+        let l = CodeLists::builtin();
+        assert_eq!(l.functional["2010201"].name, "行政运行");
+        assert_eq!(l.functional["210"].name, "卫生健康支出");
+        assert_eq!(l.economic["30101"].name, "基本工资");
+        assert!(l.functional.values().all(|e| !e.provenance.is_empty()));
+        let r = l.renamed_from("210", "医疗卫生与计划生育支出").unwrap();
+        assert_eq!(r.new_name, "卫生健康支出");
+        assert_eq!(
+            l.class_by_name(&fold("医疗卫生与计划生育支出"))
+                .unwrap()
+                .code,
+            "210"
+        );
+        assert_eq!(
+            l.class_by_name(&fold("一般公共服务支出")).unwrap().code,
+            "201"
+        );
+    }
+
+    #[test]
+    fn bureau_lists_may_quote_fields() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("codes.csv");
+        std::fs::write(
+            &p,
+            "\u{feff}科目编码,科目名称\n\"2010201\",\"行政运行, 机关\"\n2010202,\"一般\"\"行政\"\"管理事务\"\n",
+        )
+        .unwrap();
+        let l = CodeLists::with_override(&p).unwrap();
+        assert_eq!(l.functional["2010201"].name, "行政运行, 机关");
+        assert_eq!(l.functional["2010202"].name, "一般\"行政\"管理事务");
+    }
+
+    #[test]
+    fn bureau_list_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("codes.csv");
+        std::fs::write(
+            &p,
+            "科目编码,科目名称\n2010201,行政运行（新）\n9990101,测试科目\n30101,基本工资X\n",
+        )
+        .unwrap();
+        let l = CodeLists::with_override(&p).unwrap();
+        assert_eq!(l.functional["2010201"].name, "行政运行（新）");
+        assert_eq!(l.functional["9990101"].level, 3);
+        assert_eq!(l.economic["30101"].name, "基本工资X");
+        std::fs::write(&p, "code,name\nabc,x\n").unwrap();
+        let e = CodeLists::with_override(&p).unwrap_err().to_string();
+        assert!(e.contains("第 2 行"), "{e}");
+    }
+}

@@ -1,0 +1,226 @@
+//! The normalised model as JSON (`yusuan export`).
+//!
+//! Contract `yusuan-budget/1` (documented in the README; fields are only ever added):
+//! top-level `department` (string), `year` (number or null), `summary` (the figures of
+//! [`crate::model::Summary`]), `info`, `tables`, `other_sheets`, `duplicates`. Every
+//! amount is an exact decimal string in 元 (yuan), whatever the unit of its table; a
+//! value that could not be read is `null` with a `problem`.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::catalog::TableId;
+use crate::model::{Budget, CellIssue, Line, LineKind, Table, decimal_string};
+
+pub const FORMAT: &str = "yusuan-budget/1";
+
+#[derive(Debug, Serialize)]
+pub struct Document {
+    pub format: &'static str,
+    pub department: String,
+    pub year: Option<i32>,
+    pub summary: SummaryJson,
+    pub info: BTreeMap<String, String>,
+    pub tables: Vec<TableJson>,
+    pub other_sheets: Vec<OtherJson>,
+    pub duplicates: Vec<OtherJson>,
+}
+
+fn yuan(v: Option<Decimal>) -> Option<String> {
+    v.map(decimal_string)
+}
+
+#[derive(Debug, Serialize)]
+pub struct ThreePublicJson {
+    pub total: Option<String>,
+    pub abroad: Option<String>,
+    pub vehicle_purchase: Option<String>,
+    pub vehicle_operation: Option<String>,
+    pub reception: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryJson {
+    pub income_total: Option<String>,
+    pub expenditure_total: Option<String>,
+    pub fiscal_total: Option<String>,
+    pub general_public_budget: Option<String>,
+    pub basic: Option<String>,
+    pub project: Option<String>,
+    pub personnel: Option<String>,
+    pub public_operation: Option<String>,
+    pub three_public: ThreePublicJson,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AmountJson {
+    pub yuan: Option<String>,
+    pub cell: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LineJson {
+    pub kind: LineKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<crate::catalog::Side>,
+    /// One-based sheet row.
+    pub row: u32,
+    pub amounts: BTreeMap<String, AmountJson>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub texts: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ColumnJson {
+    pub key: String,
+    pub header: String,
+    pub column: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TableJson {
+    pub id: TableId,
+    pub sheet: String,
+    pub title: String,
+    pub unit: Option<&'static str>,
+    pub hidden: bool,
+    pub columns: Vec<ColumnJson>,
+    pub lines: Vec<LineJson>,
+    pub empty: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OtherJson {
+    pub sheet: String,
+    pub reason: String,
+}
+
+fn line_json(t: &Table, l: &Line) -> LineJson {
+    LineJson {
+        kind: l.kind,
+        key: l.key.clone(),
+        code: l.code.clone(),
+        name: l.name.clone(),
+        side: l.side,
+        row: l.row + 1,
+        amounts: l
+            .amounts
+            .iter()
+            .map(|(k, a)| {
+                let problem = match &a.reading {
+                    crate::model::Reading::Bad(i) => Some(issue_text(i)),
+                    _ => None,
+                };
+                (
+                    k.clone(),
+                    AmountJson {
+                        yuan: yuan(a.value().and_then(|v| t.to_yuan(v))),
+                        cell: a.at.to_string(),
+                        problem,
+                    },
+                )
+            })
+            .collect(),
+        texts: l
+            .texts
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect(),
+    }
+}
+
+fn issue_text(i: &CellIssue) -> String {
+    i.to_string()
+}
+
+fn table_json(t: &Table) -> TableJson {
+    TableJson {
+        id: t.id,
+        sheet: t.sheet.clone(),
+        title: t.title.value.clone(),
+        unit: t.unit.map(|u| u.label()),
+        hidden: t.hidden,
+        columns: t
+            .columns
+            .iter()
+            .map(|c| ColumnJson {
+                key: c.key.clone(),
+                header: c.header.clone(),
+                column: yusuan_grid::col_letters(c.col),
+            })
+            .collect(),
+        lines: t.lines.iter().map(|l| line_json(t, l)).collect(),
+        empty: t.is_empty(),
+        note: t.note.as_ref().map(|n| n.value.clone()),
+    }
+}
+
+/// The JSON document of a budget.
+pub fn document(b: &Budget) -> Document {
+    let s = b.summary();
+    Document {
+        format: FORMAT,
+        department: b.department.clone().unwrap_or_default(),
+        year: b.year,
+        summary: SummaryJson {
+            income_total: yuan(s.income_total),
+            expenditure_total: yuan(s.expenditure_total),
+            fiscal_total: yuan(s.fiscal_total),
+            general_public_budget: yuan(s.general_public_budget),
+            basic: yuan(s.basic),
+            project: yuan(s.project),
+            personnel: yuan(s.personnel),
+            public_operation: yuan(s.public_operation),
+            three_public: ThreePublicJson {
+                total: yuan(s.three_public.total),
+                abroad: yuan(s.three_public.abroad),
+                vehicle_purchase: yuan(s.three_public.vehicle_purchase),
+                vehicle_operation: yuan(s.three_public.vehicle_operation),
+                reception: yuan(s.three_public.reception),
+            },
+        },
+        info: b
+            .info
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.key.clone().unwrap_or_else(|| e.label.clone()),
+                    e.value.value.clone(),
+                )
+            })
+            .collect(),
+        tables: b.tables.iter().map(table_json).collect(),
+        other_sheets: b
+            .other_sheets
+            .iter()
+            .map(|o| OtherJson {
+                sheet: o.name.clone(),
+                reason: o.reason.clone(),
+            })
+            .collect(),
+        duplicates: b
+            .duplicates
+            .iter()
+            .map(|d| OtherJson {
+                sheet: d.sheet.clone(),
+                reason: format!("与工作表「{}」重复，均为{}", d.first_sheet, d.table),
+            })
+            .collect(),
+    }
+}
+
+/// Pretty JSON text of a budget.
+pub fn to_json(b: &Budget) -> String {
+    serde_json::to_string_pretty(&document(b)).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}

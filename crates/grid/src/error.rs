@@ -1,0 +1,190 @@
+//! Why a file could not be read, and the limits that keep a hostile file bounded.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// A sheet limit that was hit while reading; the sheet's cells were not kept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Limit {
+    /// More non-empty cells than [`crate::MAX_CELLS_PER_SHEET`]: the sheet was not read.
+    TooManyCells {
+        /// The limit.
+        max: usize,
+    },
+    /// More merged ranges than [`crate::MAX_MERGES_PER_SHEET`]: the first ones were kept.
+    TooManyMerges {
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::TooManyCells { max } => {
+                write!(f, "非空单元格超过 {max} 个的处理上限，未读取该工作表")
+            }
+            Limit::TooManyMerges { max } => {
+                write!(f, "合并单元格超过 {max} 个的处理上限，多出的合并区域已忽略")
+            }
+        }
+    }
+}
+
+/// The error of a parser underneath (calamine, zip, cfb), kept as the source of a
+/// [`ReadError`]; never shown to the user, whose message is Chinese.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a file could not be read as a workbook. Every message is Chinese and names the
+/// file; where a parser failed underneath, its error is the [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("{path}：无法打开文件（{}）", os_reason(source))]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Zero bytes.
+    #[error("{path}：文件为空（0 字节），不是工作簿")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Larger than [`crate::MAX_FILE_BYTES`].
+    #[error("{path}：文件大小 {size} 字节超过 {max} 字节的处理上限")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The zip parts declare more than [`crate::MAX_UNZIPPED_BYTES`] uncompressed.
+    #[error(
+        "{path}：解压后内容达 {size} 字节，超过 {max} 字节的处理上限（可能是异常或恶意构造的文件）"
+    )]
+    TooLargeUnzipped {
+        /// The file.
+        path: PathBuf,
+        /// The declared uncompressed size of all parts.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// An .xls sheet whose grid calamine would allocate is over [`crate::MAX_XLS_GRID_CELLS`].
+    #[error(
+        "{path}：第 {sheet} 个工作表的数据范围达 {rows} 行 × {cols} 列，超过 .xls 文件可处理的上限（{max} 个单元格）；请删除表格以外的多余内容，或另存为 .xlsx 后再提交"
+    )]
+    TooLargeRange {
+        /// The file.
+        path: PathBuf,
+        /// The sheet's position, from 1.
+        sheet: usize,
+        /// Rows from the first to the last cell.
+        rows: u64,
+        /// Columns from the first to the last cell.
+        cols: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Encrypted with an opening password.
+    #[error("{path}：工作簿设有打开密码（已加密），请去除密码后另存再提交")]
+    Password {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Not a spreadsheet at all (a Word file, a PDF, a CSV …).
+    #[error("{path}：不是 Excel 或 WPS 表格文件（{what}）；请提交 .xlsx、.xls 或 .ods 工作簿")]
+    NotWorkbook {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead, in Chinese.
+        what: String,
+    },
+    /// A spreadsheet container that cannot be parsed.
+    #[error("{path}：文件已损坏或不完整，无法读取（{detail}）；请重新下载或另存后再提交")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, in Chinese.
+        detail: String,
+        /// The parser's own error, when one failed.
+        #[source]
+        source: Option<Cause>,
+    },
+    /// One sheet of an otherwise readable workbook cannot be parsed.
+    #[error("{path}：工作表「{sheet}」无法读取（{detail}）")]
+    Sheet {
+        /// The file.
+        path: PathBuf,
+        /// The sheet's name.
+        sheet: String,
+        /// What is wrong, in Chinese.
+        detail: String,
+        /// The parser's own error.
+        #[source]
+        source: Option<Cause>,
+    },
+    /// A workbook without a single worksheet.
+    #[error("{path}：工作簿中没有任何工作表")]
+    NoSheets {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl ReadError {
+    /// The file the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::Open { path, .. }
+            | ReadError::Empty { path }
+            | ReadError::TooLarge { path, .. }
+            | ReadError::TooLargeUnzipped { path, .. }
+            | ReadError::TooLargeRange { path, .. }
+            | ReadError::Password { path }
+            | ReadError::NotWorkbook { path, .. }
+            | ReadError::Corrupt { path, .. }
+            | ReadError::Sheet { path, .. }
+            | ReadError::NoSheets { path } => path,
+        }
+    }
+}
+
+/// An operating-system error in Chinese, for the common kinds a user can act on.
+pub fn os_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let what = match e.kind() {
+        K::NotFound => "文件或文件夹不存在",
+        K::PermissionDenied => "没有权限",
+        K::AlreadyExists => "已存在",
+        K::IsADirectory => "这是文件夹，不是文件",
+        K::NotADirectory => "路径中有一段不是文件夹",
+        K::StorageFull => "磁盘空间不足",
+        K::ReadOnlyFilesystem => "磁盘或文件夹是只读的",
+        K::InvalidFilename => "文件名无效或过长",
+        K::DirectoryNotEmpty => "文件夹不为空",
+        K::Interrupted => "操作被中断",
+        K::UnexpectedEof => "文件不完整",
+        K::OutOfMemory => "内存不足",
+        K::BrokenPipe => "输出已关闭",
+        K::TimedOut => "超时",
+        K::InvalidData => "内容无效",
+        _ => "",
+    };
+    if what.is_empty() {
+        match e.raw_os_error() {
+            Some(code) => format!("系统错误 {code}"),
+            None => "系统错误".to_string(),
+        }
+    } else {
+        what.to_string()
+    }
+}

@@ -1,0 +1,286 @@
+//! A guard in front of calamine's .xls reader.
+//!
+//! calamine reads every sheet of an .xls when the workbook is opened, and stores each
+//! as a dense grid from its first to its last cell; it also reserves the area that a
+//! sheet's DIMENSIONS record declares. A 40 KB file with one cell at row 65,535 and
+//! column 65,535 (the fuzzer made one) asks for 137 GB, and a failed allocation aborts
+//! the process: no `catch_unwind` can stop it, and a batch of a thousand files would
+//! die on that one. So before calamine sees an .xls, this walks the records calamine
+//! walks, sheet by sheet from the positions the workbook's BOUNDSHEET records give, and
+//! computes the cells calamine would allocate. Every count here is an upper bound of
+//! calamine's.
+
+use std::io::{Cursor, Read};
+
+/// The area calamine would allocate for the largest sheet, and that sheet's position
+/// (1-based) and extent in rows and columns.
+pub struct Extent {
+    pub cells: u64,
+    pub sheet: usize,
+    pub rows: u64,
+    pub cols: u64,
+}
+
+/// The container or its workbook stream could not be read (see [`largest`]).
+#[derive(Debug)]
+pub struct Unreadable;
+
+/// The largest sheet; `Ok(None)` for a workbook without sheets. `Err` when the
+/// compound-file container or its workbook stream cannot be read by the `cfb` crate:
+/// calamine's own container reader is more lenient, and the fuzzer found a container
+/// it accepted whose records then asked for petabytes, so such a file is refused rather
+/// than handed to calamine unchecked.
+pub fn largest(bytes: &[u8]) -> Result<Option<Extent>, Unreadable> {
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|_| Unreadable)?;
+    // calamine takes the first directory entry named Workbook (else Book), in any
+    // storage, ignoring case: every such stream is walked, and the largest counts.
+    let streams: Vec<std::path::PathBuf> = cfb
+        .walk()
+        .filter(|e| {
+            e.is_stream()
+                && (e.name().eq_ignore_ascii_case("Workbook")
+                    || e.name().eq_ignore_ascii_case("Book"))
+        })
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    if streams.is_empty() {
+        return Err(Unreadable);
+    }
+    let mut best: Option<Extent> = None;
+    for path in streams {
+        let mut stream = Vec::new();
+        cfb.open_stream(&path)
+            .map_err(|_| Unreadable)?
+            .take(crate::MAX_FILE_BYTES)
+            .read_to_end(&mut stream)
+            .map_err(|_| Unreadable)?;
+        for (i, pos) in sheet_positions(&stream).into_iter().enumerate() {
+            let Some(sheet) = stream.get(pos..) else {
+                continue;
+            };
+            let e = sheet_extent(sheet, i + 1);
+            if best.as_ref().is_none_or(|b| e.cells > b.cells) {
+                best = Some(e);
+            }
+        }
+    }
+    Ok(best)
+}
+
+/// The records of a stream: (type, data). Stops at the first truncated record, as
+/// calamine does (it then fails, after reading what came before).
+fn records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut rest = stream;
+    std::iter::from_fn(move || {
+        let typ = u16::from_le_bytes([*rest.first()?, *rest.get(1)?]);
+        let len = u16::from_le_bytes([*rest.get(2)?, *rest.get(3)?]) as usize;
+        let data = rest.get(4..4 + len)?;
+        rest = &rest[4 + len..];
+        Some((typ, data))
+    })
+}
+
+fn u16_at(d: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from(u16::from_le_bytes([*d.get(i)?, *d.get(i + 1)?])))
+}
+
+fn u32_at(d: &[u8], i: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(d.get(i..i + 4)?.try_into().ok()?))
+}
+
+/// Stream positions of the sheets (BOUNDSHEET records of the globals substream).
+fn sheet_positions(stream: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (typ, data) in records(stream) {
+        match typ {
+            0x0085 => {
+                if let Some(pos) = u32_at(data, 0) {
+                    out.push(pos as usize);
+                }
+            }
+            0x000A => break, // EOF of the globals
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The bounding box of a sheet's cells, and the area its DIMENSIONS record would
+/// reserve, walked as calamine walks (nested substreams such as embedded charts
+/// skipped, the first EOF ends the sheet).
+fn sheet_extent(sheet: &[u8], index: usize) -> Extent {
+    let mut bbox: Option<(u32, u32, u32, u32)> = None; // min row, max row, min col, max col
+    let mut add = |row: u32, col: u32| {
+        let b = bbox.get_or_insert((row, row, col, col));
+        b.0 = b.0.min(row);
+        b.1 = b.1.max(row);
+        b.2 = b.2.min(col);
+        b.3 = b.3.max(col);
+    };
+    let mut reserved: u64 = 0;
+    let mut fmla_pos = (0, 0);
+    let mut seen_bof = false;
+    let mut depth = 0usize;
+    for (typ, d) in records(sheet) {
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match typ {
+            0x0809 if seen_bof => depth += 1,
+            0x0809 => seen_bof = true,
+            0x000A => break,
+            0x0200 => reserved = reserved.saturating_add(dimensions_area(d)),
+            // Number, Label, RString, BoolErr, Rk, LabelSst: row and column first.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD => {
+                if let (Some(r), Some(c)) = (u16_at(d, 0), u16_at(d, 2)) {
+                    add(r, c);
+                }
+            }
+            // MulRk: row, first column, …, last column.
+            0x00BD => {
+                if let (Some(r), Some(c0), Some(c1)) = (
+                    u16_at(d, 0),
+                    u16_at(d, 2),
+                    d.len().checked_sub(2).and_then(|i| u16_at(d, i)),
+                ) {
+                    add(r, c0);
+                    add(r, c1);
+                }
+            }
+            // Formula: its position is also that of a following String record.
+            0x0006 => {
+                if let (Some(r), Some(c)) = (u16_at(d, 0), u16_at(d, 2)) {
+                    fmla_pos = (r, c);
+                    add(r, c);
+                }
+            }
+            0x0207 => add(fmla_pos.0, fmla_pos.1),
+            _ => {}
+        }
+    }
+    let (rows, cols) = match bbox {
+        Some((r0, r1, c0, c1)) => (u64::from(r1 - r0) + 1, u64::from(c1 - c0) + 1),
+        None => (0, 0),
+    };
+    Extent {
+        cells: rows.saturating_mul(cols).saturating_add(reserved),
+        sheet: index,
+        rows,
+        cols,
+    }
+}
+
+/// The cells calamine reserves for a DIMENSIONS record (its arithmetic, which wraps).
+fn dimensions_area(d: &[u8]) -> u64 {
+    let fields = match d.len() {
+        10 => (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 6)),
+        14 | 16 => (u32_at(d, 0), u32_at(d, 4), u16_at(d, 8), u16_at(d, 10)),
+        _ => return 0,
+    };
+    let (Some(rf), Some(rl), Some(mut cf), Some(cl)) = fields else {
+        return 0;
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    let (start, end) = if 1 <= rl && 1 <= cl {
+        ((rf, cf), (rl - 1, cl - 1))
+    } else {
+        ((rf, cf), (rf, cf))
+    };
+    let rows = end.0.wrapping_sub(start.0).wrapping_add(1) as u64;
+    let cols = end.1.wrapping_sub(start.1).wrapping_add(1) as u64;
+    rows.saturating_mul(cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut v = typ.to_le_bytes().to_vec();
+        v.extend((data.len() as u16).to_le_bytes());
+        v.extend(data);
+        v
+    }
+
+    fn cell(typ: u16, row: u16, col: u16) -> Vec<u8> {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend(col.to_le_bytes());
+        d.extend([0u8; 10]);
+        rec(typ, &d)
+    }
+
+    #[test]
+    fn bounding_box_of_cell_records() {
+        let mut s = rec(0x0809, &[0; 16]);
+        s.extend(cell(0x0203, 2, 1));
+        s.extend(cell(0x00FD, 40, 5));
+        s.extend(rec(0x0809, &[0; 16])); // an embedded chart: skipped
+        s.extend(cell(0x0203, 60_000, 200));
+        s.extend(rec(0x000A, &[]));
+        s.extend(rec(0x000A, &[]));
+        s.extend(cell(0x0203, 65_535, 65_535)); // after the sheet's EOF
+        let e = sheet_extent(&s, 1);
+        assert_eq!((e.rows, e.cols, e.cells), (39, 5, 39 * 5));
+    }
+
+    /// A BIFF stream: globals with one BOUNDSHEET, then a sheet with cells at
+    /// `(0, 0)` and `corner`.
+    fn biff(corner: (u16, u16)) -> Vec<u8> {
+        let globals_len = 4 + 16 + 4 + 8 + 4; // BOF, BOUNDSHEET, EOF
+        let mut s = rec(0x0809, &[0; 16]);
+        let mut bs = (globals_len as u32).to_le_bytes().to_vec();
+        bs.extend([0, 0, 0, 0]);
+        s.extend(rec(0x0085, &bs));
+        s.extend(rec(0x000A, &[]));
+        assert_eq!(s.len(), globals_len);
+        s.extend(rec(0x0809, &[0; 16]));
+        s.extend(cell(0x0203, 0, 0));
+        s.extend(cell(0x0203, corner.0, corner.1));
+        s.extend(rec(0x000A, &[]));
+        s
+    }
+
+    #[test]
+    fn every_workbook_stream_counts_wherever_it_is() {
+        // calamine takes the first entry named Workbook in any storage; a benign Book at
+        // the root must not hide a huge Workbook elsewhere.
+        let mut c = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        std::io::Write::write_all(&mut c.create_stream("/Book").unwrap(), &biff((3, 3))).unwrap();
+        c.create_storage("/x").unwrap();
+        std::io::Write::write_all(
+            &mut c.create_stream("/x/WORKBOOK").unwrap(),
+            &biff((65_535, 255)),
+        )
+        .unwrap();
+        c.flush().unwrap();
+        let bytes = c.into_inner().into_inner();
+        let e = largest(&bytes).unwrap().unwrap();
+        assert_eq!((e.rows, e.cols, e.sheet), (65_536, 256, 1));
+        assert!(largest(b"not a compound file").is_err());
+    }
+
+    #[test]
+    fn dimensions_are_counted_as_calamine_reserves_them() {
+        // BIFF8: first row 0, last row + 1 = 100, first col 0, last col + 1 = 10.
+        let mut d = 0u32.to_le_bytes().to_vec();
+        d.extend(100u32.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend(10u16.to_le_bytes());
+        d.extend([0, 0]);
+        assert_eq!(dimensions_area(&d), 1000);
+        // A last row before the first wraps around in calamine: counted as huge.
+        let mut d = 50u32.to_le_bytes().to_vec();
+        d.extend(10u32.to_le_bytes());
+        d.extend(0u16.to_le_bytes());
+        d.extend(10u16.to_le_bytes());
+        d.extend([0, 0]);
+        assert!(dimensions_area(&d) > 1 << 32);
+    }
+}

@@ -1,0 +1,297 @@
+//! `yusuan batch` over a folder holding the samples, a workbook with findings, a corrupt
+//! file, a lock file and other things that are not submissions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+use assert_cmd::Command;
+use predicates::prelude::*;
+use yusuan_grid::Cell;
+
+fn yusuan() -> Command {
+    Command::cargo_bin("yusuan").unwrap()
+}
+
+/// The test folder:
+/// ```text
+/// in/luojiang-zhengxieban-2023.xlsx
+/// in/住建/luojiang-zhujianju-2023.xlsx
+/// in/住建/~$luojiang-zhujianju-2023.xlsx   (lock file: skipped)
+/// in/教育/luojiang-jiaoyuju-2023.xlsx
+/// in/教育/有错误.xlsx                        (K104 and others)
+/// in/坏文件.xlsx                             (truncated: unreadable)
+/// in/.隐藏.xlsx, in/说明.txt                 (skipped)
+/// ```
+fn folder(root: &Path) -> PathBuf {
+    let dir = root.join("in");
+    for sub in ["住建", "教育"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    std::fs::copy(
+        sample("luojiang-zhengxieban-2023"),
+        dir.join("luojiang-zhengxieban-2023.xlsx"),
+    )
+    .unwrap();
+    std::fs::copy(
+        sample("luojiang-zhujianju-2023"),
+        dir.join("住建/luojiang-zhujianju-2023.xlsx"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("住建/~$luojiang-zhujianju-2023.xlsx"), b"lock").unwrap();
+    std::fs::copy(
+        sample("luojiang-jiaoyuju-2023"),
+        dir.join("教育/luojiang-jiaoyuju-2023.xlsx"),
+    )
+    .unwrap();
+    faulty_sample(&dir.join("教育"), "有错误.xlsx");
+    let bytes = std::fs::read(sample("luojiang-jiaoyuju-2023")).unwrap();
+    std::fs::write(dir.join("坏文件.xlsx"), &bytes[..bytes.len() / 3]).unwrap();
+    std::fs::write(dir.join(".隐藏.xlsx"), &bytes).unwrap();
+    std::fs::write(dir.join("说明.txt"), "请于3月10日前报送").unwrap();
+    dir
+}
+
+fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_mixed_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = folder(root.path());
+    let out = root.path().join("out");
+    yusuan()
+        .arg("batch")
+        .arg(&dir)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("共 5 个文件：通过 3，有警告 0，有错误 1，无法读取 1").and(
+                predicate::str::contains("无法读取：").and(predicate::str::contains("坏文件.xlsx")),
+            ),
+        );
+    // outputs mirror the input tree; nothing for the bad file, no temporary files
+    let names: Vec<String> = files_under(&out).into_keys().collect();
+    assert_eq!(
+        names,
+        [
+            "luojiang-zhengxieban-2023.公开.xlsx",
+            "summary.json",
+            "住建/luojiang-zhujianju-2023.公开.xlsx",
+            "教育/luojiang-jiaoyuju-2023.公开.xlsx",
+            "教育/有错误.问题清单.xlsx",
+            "汇总表.xlsx",
+        ]
+    );
+    // the inputs are untouched
+    assert_eq!(
+        std::fs::read(dir.join("luojiang-zhengxieban-2023.xlsx")).unwrap(),
+        std::fs::read(sample("luojiang-zhengxieban-2023")).unwrap()
+    );
+
+    // summary.json, row by row (sorted by path)
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(v["format"], "yusuan-batch/1");
+    assert_eq!(
+        (
+            v["files"].as_u64(),
+            v["passed"].as_u64(),
+            v["errors"].as_u64(),
+            v["unreadable"].as_u64()
+        ),
+        (Some(5), Some(3), Some(1), Some(1))
+    );
+    let rows = v["rows"].as_array().unwrap();
+    let files: Vec<&str> = rows.iter().map(|r| r["file"].as_str().unwrap()).collect();
+    assert_eq!(
+        files,
+        [
+            "luojiang-zhengxieban-2023.xlsx",
+            "住建/luojiang-zhujianju-2023.xlsx",
+            "坏文件.xlsx",
+            "教育/luojiang-jiaoyuju-2023.xlsx",
+            "教育/有错误.xlsx",
+        ]
+    );
+    let zxb = &rows[0];
+    assert_eq!(zxb["status"], "passed");
+    assert_eq!(zxb["department"], "德阳市罗江区政协办公室");
+    assert_eq!(zxb["year"], 2023);
+    assert_eq!(zxb["amounts"]["income_total"], "6847800.00");
+    assert_eq!(zxb["amounts"]["basic"], "5747800.00");
+    assert_eq!(zxb["amounts"]["three_public_total"], "20000.00");
+    assert_eq!(zxb["disclosure"], "luojiang-zhengxieban-2023.公开.xlsx");
+    assert!(zxb["report"].is_null());
+    assert_eq!(rows[1]["amounts"]["fiscal_total"], "28746500.00");
+    let bad = &rows[2];
+    assert_eq!(bad["status"], "unreadable");
+    assert!(
+        bad["reason"].as_str().unwrap().contains("损坏或不完整"),
+        "{bad}"
+    );
+    assert!(bad["amounts"]["income_total"].is_null());
+    assert_eq!(rows[3]["amounts"]["vehicle_purchase"], "250000.00");
+    let err = &rows[4];
+    assert_eq!(err["status"], "errors");
+    assert_eq!(err["errors"], 5);
+    assert!(err["disclosure"].is_null());
+    assert_eq!(err["report"], "教育/有错误.问题清单.xlsx");
+    assert_eq!(err["reason"], "有 5 条错误，未生成公开表");
+    // totals across the files that could be read
+    assert_eq!(
+        v["totals"]["income_total"],
+        format!("{}.00", 6_847_800 * 2 + 29_171_500 + 106_754_000)
+    );
+
+    // 汇总表.xlsx: one row per file, then 合计
+    let g = grid(&out.join("汇总表.xlsx"));
+    let s = g.sheet("汇总表").unwrap();
+    assert_eq!(s.shown_text(1, 1), "部门");
+    assert_eq!(s.shown_text(1, 6), "收入总计（万元）");
+    let col_of = |h: &str| {
+        (0..30)
+            .find(|c| s.shown_text(1, *c) == h)
+            .unwrap_or_else(|| panic!("{h}"))
+    };
+    let status: Vec<String> = (2..7).map(|r| s.shown_text(r, col_of("状态"))).collect();
+    assert_eq!(status, ["通过", "通过", "无法读取", "通过", "有错误"]);
+    assert_eq!(
+        s.get(2, col_of("收入总计（万元）")),
+        Some(&Cell::Number(684.78))
+    );
+    assert_eq!(
+        s.get(5, col_of("公务用车购置费（万元）")),
+        Some(&Cell::Number(25.0))
+    );
+    assert_eq!(s.get(6, col_of("错误数")), Some(&Cell::Number(5.0)));
+    assert_eq!(s.shown_text(7, 0), "合计");
+    assert_eq!(
+        s.get(7, col_of("收入总计（万元）")),
+        Some(&Cell::Number(684.78 * 2.0 + 2917.15 + 10675.40))
+    );
+    let xml = {
+        use std::io::Read;
+        let mut z =
+            zip::ZipArchive::new(std::fs::File::open(out.join("汇总表.xlsx")).unwrap()).unwrap();
+        let mut f = z.by_name("xl/worksheets/sheet1.xml").unwrap();
+        let mut x = String::new();
+        f.read_to_string(&mut x).unwrap();
+        x
+    };
+    assert!(
+        xml.contains("<autoFilter")
+            && xml.contains("state=\"frozen\"")
+            && xml.contains("<pageSetup")
+    );
+    // the published workbooks are the convert command's
+    let converted = root.path().join("converted.xlsx");
+    yusuan()
+        .arg("convert")
+        .arg(sample("luojiang-zhengxieban-2023"))
+        .arg("-o")
+        .arg(&converted)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read(&converted).unwrap()
+            == std::fs::read(out.join("luojiang-zhengxieban-2023.公开.xlsx")).unwrap()
+    );
+}
+
+#[test]
+fn the_same_outputs_whatever_the_number_of_threads() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = folder(root.path());
+    let mut outs = Vec::new();
+    for j in ["1", "4"] {
+        let out = root.path().join(format!("out{j}"));
+        yusuan()
+            .arg("batch")
+            .arg(&dir)
+            .arg("-o")
+            .arg(&out)
+            .args(["-j", j, "--quiet"])
+            .assert()
+            .code(2);
+        outs.push(files_under(&out));
+    }
+    assert_eq!(
+        outs[0].keys().collect::<Vec<_>>(),
+        outs[1].keys().collect::<Vec<_>>()
+    );
+    for (k, v) in &outs[0] {
+        assert!(v == &outs[1][k], "{k} differs between -j 1 and -j 4");
+    }
+}
+
+#[test]
+fn all_clean_is_exit_0_and_an_output_inside_the_input_is_not_reread() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in SAMPLES {
+        std::fs::copy(sample(name), dir.join(format!("{name}.xlsx"))).unwrap();
+    }
+    let out = dir.join("公开");
+    for _ in 0..2 {
+        yusuan()
+            .arg("batch")
+            .arg(&dir)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("共 3 个文件：通过 3"));
+    }
+}
+
+#[test]
+fn command_errors_are_exit_2_before_any_work() {
+    let root = tempfile::tempdir().unwrap();
+    yusuan()
+        .arg("batch")
+        .arg(root.path().join("没有这个文件夹"))
+        .arg("-o")
+        .arg(root.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("不是文件夹"));
+    let empty = root.path().join("空");
+    std::fs::create_dir_all(&empty).unwrap();
+    yusuan()
+        .arg("batch")
+        .arg(&empty)
+        .arg("-o")
+        .arg(root.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("没有找到工作簿"));
+    // an output folder that cannot be created
+    let file = root.path().join("文件");
+    std::fs::write(&file, b"x").unwrap();
+    yusuan()
+        .arg("batch")
+        .arg(&empty)
+        .arg("-o")
+        .arg(file.join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("无法写入"));
+}

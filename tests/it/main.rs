@@ -1,0 +1,16 @@
+#![allow(dead_code)]
+//! yusuan's integration tests: one test binary, one module per topic (as ripgrep
+//! has it), each running the library or the `yusuan` binary on real workbooks.
+
+mod batch;
+mod cli_check;
+mod cli_foundation;
+mod common;
+mod convert;
+mod formats;
+mod narrative;
+mod reader_variants;
+mod robustness;
+mod rules;
+mod samples;
+mod shanghai;
