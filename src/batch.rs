@@ -39,7 +39,11 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Vec<PathBuf>
                 .is_some_and(|s| e.path().canonicalize().is_ok_and(|p| &p == s));
         !hidden && !skipped
     }) {
-        let entry = entry.map_err(std::io::Error::other)?;
+        let entry = entry.map_err(|e| {
+            let text = e.to_string();
+            e.into_io_error()
+                .unwrap_or_else(|| std::io::Error::other(text))
+        })?;
         if !entry.file_type().is_file() {
             continue;
         }

@@ -68,9 +68,9 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
     {
         let mut wb =
             yusuan_write::findings_workbook(&[(job.display_name.clone(), &checked.report)])
-                .map_err(|e| OutputError::Workbook {
+                .map_err(|source| OutputError::Workbook {
                     path: path.clone(),
-                    detail: e.to_string(),
+                    source,
                 })?;
         save_workbook(&mut wb, path)?;
         checked.report_file = Some(path.clone());
@@ -117,9 +117,10 @@ pub fn write_disclosure(
         unit: Some(unit),
         narrative: Some(yusuan_narrative::generate(budget, codes, prior).to_text()),
     };
-    let mut wb = yusuan_write::disclosure(budget, &opts).map_err(|e| OutputError::Workbook {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
+    let mut wb =
+        yusuan_write::disclosure(budget, &opts).map_err(|source| OutputError::Workbook {
+            path: path.to_path_buf(),
+            source,
+        })?;
     save_workbook(&mut wb, path)
 }

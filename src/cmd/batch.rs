@@ -53,7 +53,13 @@ pub fn run(a: Args) -> Result<Outcome> {
     };
     // Before any work: the output folder can be written.
     yusuan_write::check_folder(&a.output, true)?;
-    let files = batch::discover(&a.dir, Some(&a.output))?;
+    let files = batch::discover(&a.dir, Some(&a.output)).map_err(|e| {
+        anyhow::anyhow!(
+            "无法读取文件夹 {}（{}）",
+            a.dir.display(),
+            yusuan_write::os_reason(&e)
+        )
+    })?;
     if files.is_empty() {
         bail!(
             "{} 中没有找到工作簿（.xlsx、.xlsm、.xls、.xlsb、.ods）",
@@ -88,8 +94,14 @@ pub fn run(a: Args) -> Result<Outcome> {
         return Ok(Outcome::Unusable);
     }
     {
-        let mut wb = batch::summary_workbook(&result, a.unit.into())?;
-        yusuan_write::save_workbook(&mut wb, &a.output.join("汇总表.xlsx"))?;
+        let path = a.output.join("汇总表.xlsx");
+        let mut wb = batch::summary_workbook(&result, a.unit.into()).map_err(|source| {
+            yusuan_write::OutputError::Workbook {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        yusuan_write::save_workbook(&mut wb, &path)?;
     }
     yusuan_write::write_atomic(
         &a.output.join("summary.json"),

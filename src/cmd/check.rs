@@ -14,6 +14,7 @@ use anyhow::{Result, bail};
 use super::Outcome;
 use yusuan::CodeLists;
 use yusuan_rules::Report;
+use yusuan_write::OutputError;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
@@ -86,10 +87,9 @@ pub fn run(a: Args) -> Result<Outcome> {
         let report = yusuan::check(&budget, &codes, narrative.as_ref());
         errors |= report.has_errors();
         match a.format {
-            Format::Text => print!(
-                "{}",
-                yusuan::report::text(&name, Some(&budget), &report, color)
-            ),
+            Format::Text => {
+                super::out(&yusuan::report::text(&name, Some(&budget), &report, color))?
+            }
             Format::Json => json_items.push(serde_json::to_value(yusuan::report::file_json(
                 &name,
                 Some(&budget),
@@ -97,7 +97,12 @@ pub fn run(a: Args) -> Result<Outcome> {
             ))?),
         }
         if let Some(out) = &a.annotate {
-            let mut wb = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report))?;
+            let mut wb = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report)).map_err(
+                |source| OutputError::Workbook {
+                    path: out.clone(),
+                    source,
+                },
+            )?;
             yusuan_write::save_workbook(&mut wb, out)?;
             eprintln!("已生成标注副本：{}", out.display());
         }
@@ -109,11 +114,15 @@ pub fn run(a: Args) -> Result<Outcome> {
         } else {
             serde_json::Value::Array(json_items)
         };
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        super::out(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     }
     if let Some(out) = &a.report {
         let refs: Vec<(String, &Report)> = reports.iter().map(|(n, r)| (n.clone(), r)).collect();
-        let mut wb = yusuan_write::findings_workbook(&refs)?;
+        let mut wb =
+            yusuan_write::findings_workbook(&refs).map_err(|source| OutputError::Workbook {
+                path: out.clone(),
+                source,
+            })?;
         yusuan_write::save_workbook(&mut wb, out)?;
         eprintln!("已生成问题清单：{}", out.display());
     }

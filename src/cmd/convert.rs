@@ -68,10 +68,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     if !report.findings.is_empty() {
         let color = std::io::stdout().is_terminal();
         let name = a.file.display().to_string();
-        print!(
-            "{}",
-            yusuan::report::text(&name, Some(&budget), &report, color)
-        );
+        super::out(&yusuan::report::text(&name, Some(&budget), &report, color))?;
     }
     if let Err(why) = yusuan::pipeline::convertible(&budget, &report, a.force) {
         if budget.tables.iter().any(|t| t.unit.is_none()) {

@@ -52,7 +52,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         Some(p) => {
             yusuan_write::write_atomic(p, format!("{json}\n").as_bytes())?;
         }
-        None => println!("{json}"),
+        None => super::out(&format!("{json}\n"))?,
     }
     Ok(Outcome::Clean)
 }

@@ -3,18 +3,20 @@
 
 mod batch;
 mod check;
+mod cli;
 mod convert;
 mod export;
 mod narrative;
 mod template;
 
+use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// 部门预算公开：读取、校验并生成公开报表与情况说明。
 #[derive(Debug, Parser)]
-#[command(name = "yusuan", version, about, long_about = None)]
+#[command(name = "yusuan", version, about, long_about = None, arg_required_else_help = true)]
 #[command(after_help = "退出码：0 无问题；1 发现“错误”级问题；2 输入文件或用法有误。")]
 struct Cli {
     #[command(subcommand)]
@@ -105,16 +107,44 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Write to standard output. A closed pipe (`yusuan export … | head -1`) comes back
+/// as an error that [`run`] ends quietly with exit 0, as ripgrep does.
+pub fn out(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// Whether the error is standard output closed by the reader.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn parse() -> Result<Cli, clap::Error> {
+    let matches = cli::root(Cli::command()).try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
 fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    let _ = e.print();
                     ExitCode::SUCCESS
                 }
-                _ => ExitCode::from(2),
+                clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    ExitCode::from(2)
+                }
+                _ => {
+                    eprint!("{}", cli::error_message(&e));
+                    ExitCode::from(2)
+                }
             };
         }
     };
@@ -130,8 +160,11 @@ fn run() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Ok(Outcome::Unusable) => ExitCode::from(2),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("错误：{e:#}");
+            // Every error of the library says in Chinese what happened, to which
+            // file; its sources (an OS or parser error) are not shown again.
+            eprintln!("错误：{e}");
             ExitCode::from(2)
         }
     }

@@ -57,7 +57,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             yusuan_write::write_atomic(p, text.as_bytes())?;
             eprintln!("已生成情况说明：{}", p.display());
         }
-        None => print!("{text}"),
+        None => super::out(&text)?,
     }
     Ok(Outcome::Clean)
 }

@@ -25,7 +25,12 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     yusuan_write::check_output(&a.output, &[])?;
-    let mut wb = yusuan_write::template(a.department.as_deref(), a.year)?;
+    let mut wb = yusuan_write::template(a.department.as_deref(), a.year).map_err(|source| {
+        yusuan_write::OutputError::Workbook {
+            path: a.output.clone(),
+            source,
+        }
+    })?;
     yusuan_write::save_workbook(&mut wb, &a.output)?;
     eprintln!("已生成填报模板：{}", a.output.display());
     Ok(Outcome::Clean)

@@ -205,3 +205,77 @@ fn usage_errors_are_exit_2_and_help_is_exit_0() {
     yusuan().arg("no-such-command").assert().code(2);
     yusuan().arg("export").assert().code(2);
 }
+
+/// What a user sees on the terminal must be Chinese: no clap or OS English.
+fn assert_chinese_once(stderr: &str, expected: &str) {
+    assert!(stderr.contains(expected), "{stderr}");
+    assert_eq!(stderr.matches(expected).count(), 1, "{stderr}");
+    for english in [
+        "error:",
+        "Usage:",
+        "os error",
+        "No such file",
+        "Options:",
+        "possible values",
+        "For more information",
+        ".tmp",
+    ] {
+        assert!(!stderr.contains(english), "{english:?} in {stderr}");
+    }
+}
+
+#[test]
+fn usage_errors_and_os_errors_are_chinese_and_said_once() {
+    let stderr = |args: &[&str]| {
+        let out = yusuan().args(args).assert().code(2).get_output().clone();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let e = stderr(&["chek", "x.xlsx"]);
+    assert_chinese_once(&e, "没有“chek”这个命令；是不是要用“check”？");
+    let e = stderr(&["template"]);
+    assert_chinese_once(&e, "缺少必需的参数：--output <输出文件>");
+    assert!(e.contains("用法：yusuan template"), "{e}");
+    let zxb = sample("luojiang-zhengxieban-2023");
+    let zxb = zxb.to_str().unwrap();
+    let e = stderr(&["convert", zxb, "--unit", "千元"]);
+    assert_chinese_once(&e, "--unit <单位> 的值“千元”无效；可选的值：万元、元");
+    let e = stderr(&["check", zxb, "--codes", "nosuch.csv"]);
+    assert_chinese_once(&e, "无法读取科目代码表 nosuch.csv（文件或文件夹不存在）");
+    let e = stderr(&["check", "nosuch.xlsx"]);
+    assert_chinese_once(&e, "nosuch.xlsx：无法打开文件（文件或文件夹不存在）");
+    let e = stderr(&["convert", zxb, "-o", "/nonexistent-yusuan/out.xlsx"]);
+    assert_chinese_once(&e, "输出文件夹 /nonexistent-yusuan 不存在或无法写入");
+    let help = yusuan().args(["convert", "--help"]).assert().success();
+    let help = String::from_utf8(help.get_output().stdout.clone()).unwrap();
+    assert!(
+        help.contains("用法：yusuan convert [选项] <文件>"),
+        "{help}"
+    );
+    assert!(help.contains("（可选：万元、元）（默认：万元）"), "{help}");
+    assert!(
+        !help.contains("Usage") && !help.contains("Options"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_exit_0() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("yusuan"))
+        .arg("export")
+        .arg(sample("luojiang-jiaoyuju-2023"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    {
+        let mut r = BufReader::new(child.stdout.take().unwrap());
+        r.read_line(&mut first).unwrap();
+    } // the reader is gone, as after `| head -1`
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(first, "{\n");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -14,3 +14,4 @@ mod robustness;
 mod rules;
 mod samples;
 mod shanghai;
+mod snapshots;

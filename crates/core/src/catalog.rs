@@ -520,9 +520,13 @@ pub struct CodeLists {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CodeListError {
-    #[error("无法读取科目代码表 {path}：{source}")]
+    /// The file could not be read.
+    #[error("无法读取科目代码表 {path}（{}）", yusuan_grid::os_reason(source))]
     Io {
+        /// The file.
         path: String,
+        /// The operating system's error.
+        #[source]
         source: std::io::Error,
     },
     #[error(

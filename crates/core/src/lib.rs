@@ -50,4 +50,4 @@ pub use model::{
 };
 pub use recognise::{RecogniseError, is_empty_note, read_amount, recognise};
 /// Cell addresses (`B3`), re-exported from the grid reader for messages.
-pub use yusuan_grid::{a1, parse_a1};
+pub use yusuan_grid::{a1, os_reason, parse_a1};

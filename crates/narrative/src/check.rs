@@ -52,7 +52,7 @@ impl Text {
             path: path.display().to_string(),
             detail,
         };
-        let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+        let bytes = std::fs::read(path).map_err(|e| err(yusuan_core::os_reason(&e)))?;
         if bytes.starts_with(b"PK\x03\x04") {
             return docx_text(&bytes).map(|s| Text::parse(&s)).map_err(err);
         }

@@ -439,14 +439,15 @@ fn hierarchy(t: &Table, scheme: Scheme, keys: &[&str], out: &mut Out) {
                     roots.push(l);
                 }
                 if lengths.contains(&p.len())
-                    && let Some(at) = l.anchor() {
-                        let level = if p.len() == 3 { "类" } else { "款" };
-                        out.at(
-                            Some(t.id),
-                            at,
-                            format!("{}科目 {} 缺少上级{level}科目 {p} 的行", t.id, line_name(l)),
-                        );
-                    }
+                    && let Some(at) = l.anchor()
+                {
+                    let level = if p.len() == 3 { "类" } else { "款" };
+                    out.at(
+                        Some(t.id),
+                        at,
+                        format!("{}科目 {} 缺少上级{level}科目 {p} 的行", t.id, line_name(l)),
+                    );
+                }
             }
             None => roots.push(l),
         }

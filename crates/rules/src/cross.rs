@@ -381,11 +381,10 @@ fn x205<'a>(ctx: &Ctx<'a>, out: &mut Out) -> Result<(), NotRun> {
                 Cmp::Equal => {}
                 Cmp::Differ(d) if all_gpb || d > Decimal::ZERO => {
                     out.cross(t3.id, &a, &b, &what, &against);
-                    if !all_gpb
-                        && let Some(f) = out_last(out) {
-                            f.message
-                                .push_str("：表3（一般公共预算）不能超过表1-2（全部资金）");
-                        }
+                    if !all_gpb && let Some(f) = out_last(out) {
+                        f.message
+                            .push_str("：表3（一般公共预算）不能超过表1-2（全部资金）");
+                    }
                 }
                 Cmp::Rounding(_) => out.cross(t3.id, &a, &b, &what, &against),
                 Cmp::Differ(_) => {}

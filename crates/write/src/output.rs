@@ -49,24 +49,65 @@ pub fn remove_pending() -> usize {
         .count()
 }
 
-/// Why an output could not be written.
+/// Why an output could not be written. Messages are Chinese, name the user's path
+/// (never a temporary file's) and give the operating system's reason once; the OS or
+/// workbook error itself is the [`source`](std::error::Error::source).
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
+    /// The output would overwrite an input.
     #[error("输出文件 {0} 与输入文件相同：yusuan 从不覆盖输入文件，请换一个输出文件名")]
     SameAsInput(PathBuf),
-    #[error("输出文件夹 {dir} 不存在或无法写入：{source}")]
+    /// The output folder does not exist or cannot be written.
+    #[error("输出文件夹 {dir} 不存在或无法写入（{}）", os_reason(source))]
     Folder {
+        /// The folder.
         dir: PathBuf,
+        /// The operating system's error.
+        #[source]
         source: std::io::Error,
     },
-    #[error("无法写入 {path}：{source}")]
+    /// Writing the file failed (disk full, no permission …).
+    #[error("无法写入 {path}（{}）", os_reason(source))]
     Write {
+        /// The output file.
         path: PathBuf,
+        /// The operating system's error.
+        #[source]
         source: std::io::Error,
     },
-    #[error("无法生成工作簿 {path}：{detail}")]
-    Workbook { path: PathBuf, detail: String },
+    /// The workbook could not be built (a limit of the xlsx format).
+    #[error("无法生成工作簿 {path}（{}）", xlsx_reason(source))]
+    Workbook {
+        /// The output file.
+        path: PathBuf,
+        /// The writer's error.
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
 }
+
+/// The Chinese reason of a workbook writer's error.
+pub fn xlsx_reason(e: &rust_xlsxwriter::XlsxError) -> String {
+    use rust_xlsxwriter::XlsxError as E;
+    match e {
+        E::SheetnameCannotBeBlank(_) => "工作表名称为空".into(),
+        E::SheetnameLengthExceeded(n) => format!("工作表名称“{n}”超过 31 个字符"),
+        E::SheetnameReused(n) => format!("工作表名称“{n}”重复"),
+        E::SheetnameContainsInvalidCharacter(n) => {
+            format!("工作表名称“{n}”含有 Excel 不允许的字符（/ \\ : [ ] * ?）")
+        }
+        E::SheetnameStartsOrEndsWithApostrophe(n) => {
+            format!("工作表名称“{n}”以单引号开头或结尾")
+        }
+        E::MaxStringLengthExceeded => "单元格文字超过 Excel 的 32,767 个字符上限".into(),
+        E::RowColumnLimitError => "超出 Excel 的行列范围".into(),
+        E::MaxUrlLengthExceeded => "链接超过 Excel 的长度上限".into(),
+        E::IoError(io) | E::TempFileError(_, io) => os_reason(io),
+        _ => "工作簿内容不符合 xlsx 格式的限制".into(),
+    }
+}
+
+pub use yusuan_grid::os_reason;
 
 fn folder_of(path: &Path) -> PathBuf {
     match path.parent() {
@@ -147,10 +188,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 
 /// Serialise a workbook and write it atomically.
 pub fn save_workbook(wb: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), OutputError> {
-    let bytes = wb.save_to_buffer().map_err(|e| OutputError::Workbook {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
+    let bytes = wb
+        .save_to_buffer()
+        .map_err(|source| OutputError::Workbook {
+            path: path.to_path_buf(),
+            source,
+        })?;
     write_atomic(path, &bytes)
 }
 

@@ -479,19 +479,20 @@ fn write_balance(
             .map(fixed_item)
             .collect();
         if side == Side::Expenditure
-            && let Some(t) = table {
-                for l in t
-                    .lines
-                    .iter()
-                    .filter(|l| l.kind == LineKind::Code && l.side == Some(side))
-                {
-                    head.push(Item {
-                        label: l.name.clone(),
-                        line: Some(l),
-                        bold: false,
-                    });
-                }
+            && let Some(t) = table
+        {
+            for l in t
+                .lines
+                .iter()
+                .filter(|l| l.kind == LineKind::Code && l.side == Some(side))
+            {
+                head.push(Item {
+                    label: l.name.clone(),
+                    line: Some(l),
+                    bold: false,
+                });
             }
+        }
         let foot_len = spec
             .rows
             .iter()
