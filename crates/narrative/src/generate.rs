@@ -149,6 +149,8 @@ struct Writer<'a> {
     own_purposes: BTreeMap<String, String>,
     prior: Prior,
     year: i32,
+    /// The department as the text names it (its short name).
+    who: String,
     warnings: Vec<String>,
 }
 
@@ -328,453 +330,22 @@ pub fn generate(b: &Budget, codes: &CodeLists, prior: Prior) -> Narrative {
         own_purposes,
         prior,
         year,
+        who,
         warnings: Vec::new(),
     };
-    let mut sections = Vec::new();
+    let mut sections = vec![
+        w.functions(),
+        w.units(),
+        w.totals(),
+        w.fiscal(),
+        w.general_budget(),
+        w.basic(),
+        w.three_public(),
+    ];
+    w.fund_tables(&mut sections);
+    sections.push(w.other_matters());
+    sections.push(w.terms());
     let y = year;
-    let last = year - 1;
-    let s = b.summary();
-
-    // 一、基本职能及主要工作
-    let mut blocks = Vec::new();
-    blocks.push(Block::Sub("（一）主要职能".into()));
-    if let Some(f) = w.info("functions") {
-        blocks.extend(
-            f.lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| Block::Para(l.trim().into())),
-        );
-    }
-    blocks.push(Block::Sub(format!("（二）{y}年重点工作")));
-    if let Some(k) = w.info("key_work") {
-        blocks.extend(
-            k.lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| Block::Para(l.trim().into())),
-        );
-    }
-    sections.push(("基本职能及主要工作", blocks));
-
-    // 二、部门预算单位构成
-    let mut blocks = Vec::new();
-    let n = |w: &mut Writer<'_>, k: &str| w.info(k).unwrap_or_else(|| "—".into());
-    let admin = n(&mut w, "admin_units");
-    let inst = n(&mut w, "institution_units");
-    let mut p = format!("{who}属一级预算单位，其中行政单位{admin}个，事业单位{inst}个。");
-    if let Some(units) = b.info.text("units") {
-        p.push_str(&format!(
-            "纳入{y}年部门预算编制范围的单位包括：{}。",
-            units.trim_end_matches('。')
-        ));
-    }
-    blocks.push(Block::Para(p));
-    let staff: Vec<(&str, String)> = [
-        "authorized_total",
-        "authorized_admin",
-        "authorized_institution",
-        "authorized_worker",
-        "serving_total",
-        "serving_admin",
-        "serving_institution",
-        "serving_worker",
-        "retired_total",
-        "retired_lixiu",
-        "retired",
-    ]
-    .into_iter()
-    .filter_map(|k| b.info.text(k).map(|v| (k, v.to_string())))
-    .collect();
-    let get = |k: &str| staff.iter().find(|(x, _)| *x == k).map(|(_, v)| v.clone());
-    if let Some(total) = get("authorized_total") {
-        let mut p = format!("{who}总编制{total}名");
-        let parts: Vec<String> = [
-            ("authorized_admin", "行政"),
-            ("authorized_institution", "事业"),
-            ("authorized_worker", "工勤"),
-        ]
-        .iter()
-        .filter_map(|(k, l)| get(k).map(|v| format!("{l}{v}名")))
-        .collect();
-        if !parts.is_empty() {
-            p.push_str(&format!("，其中{}", parts.join("，")));
-        }
-        p.push('。');
-        if let Some(serving) = get("serving_total") {
-            p.push_str(&format!("在职人员总数{serving}人"));
-            let parts: Vec<String> = [
-                ("serving_admin", "行政人员"),
-                ("serving_institution", "事业人员"),
-                ("serving_worker", "工勤人员"),
-            ]
-            .iter()
-            .filter_map(|(k, l)| get(k).map(|v| format!("{l}{v}人")))
-            .collect();
-            if !parts.is_empty() {
-                p.push_str(&format!("，其中：{}", parts.join("，")));
-            }
-            p.push('；');
-        }
-        if let Some(r) = get("retired_total") {
-            p.push_str(&format!("离退休人员{r}人"));
-            let parts: Vec<String> = [("retired_lixiu", "离休人员"), ("retired", "退休人员")]
-                .iter()
-                .filter_map(|(k, l)| {
-                    get(k)
-                        .filter(|v| v != "0" || *k == "retired")
-                        .map(|v| format!("{l}{v}人"))
-                })
-                .collect();
-            if !parts.is_empty() {
-                p.push_str(&format!("，其中：{}", parts.join("，")));
-            }
-            p.push('。');
-        }
-        blocks.push(Block::Para(p.replace("；。", "。")));
-    } else {
-        w.missing("编制总数");
-    }
-    sections.push(("部门预算单位构成", blocks));
-
-    // 三、收支预算增减变化情况说明
-    let income = s.income_total.unwrap_or_default();
-    let expenditure = s.expenditure_total.unwrap_or_default();
-    let mut blocks = Vec::new();
-    let prior_income = w.prior.income_total;
-    let change = w.change(income, prior_income, "reason_income");
-    blocks.push(Block::Para(format!(
-        "按照综合预算的原则，{who}所有收入和支出均纳入部门预算管理。{who}{y}年收支总预算{}万元{change}。",
-        wan(income)
-    )));
-    blocks.push(Block::Sub("（一）收入预算情况".into()));
-    let sources = [
-        ("gpb", "一般公共预算拨款收入"),
-        ("fund", "政府性基金预算拨款收入"),
-        ("soe", "国有资本经营预算拨款收入"),
-        ("business", "事业收入"),
-        ("operating", "事业单位经营收入"),
-        ("other", "其他收入"),
-        ("fund_balance", "用事业基金弥补收支差额"),
-        ("carried_forward", "上年结转"),
-    ];
-    let parts: Vec<String> = sources
-        .iter()
-        .filter_map(|(k, name)| {
-            let v = w.fixed_yuan(TableId::T1, k, "income");
-            (!v.is_zero()).then(|| {
-                let sh = share(v, income)
-                    .map(|x| format!("，占{x}%"))
-                    .unwrap_or_default();
-                format!("{name}{}万元{sh}", wan(v))
-            })
-        })
-        .collect();
-    blocks.push(Block::Para(format!(
-        "{y}年收入预算{}万元{}。",
-        wan(income),
-        if parts.is_empty() {
-            String::new()
-        } else {
-            format!("，其中：{}", parts.join("；"))
-        }
-    )));
-    blocks.push(Block::Sub("（二）支出预算情况".into()));
-    let basic = s.basic.unwrap_or_default();
-    let project = s.project.unwrap_or_default();
-    let sh = |v| {
-        share(v, expenditure)
-            .map(|x| format!("，占{x}%"))
-            .unwrap_or_default()
-    };
-    blocks.push(Block::Para(format!(
-        "{y}年支出预算{}万元，其中：基本支出{}万元{}；项目支出{}万元{}。",
-        wan(expenditure),
-        wan(basic),
-        sh(basic),
-        wan(project),
-        sh(project)
-    )));
-    sections.push(("收支预算增减变化情况说明", blocks));
-
-    // 四、财政拨款收支预算情况说明
-    let fiscal = s.fiscal_total.unwrap_or_default();
-    let mut blocks = Vec::new();
-    let prior_fiscal = w.prior.fiscal_total;
-    let change = w.change(fiscal, prior_fiscal, "reason_expenditure");
-    let income_parts: Vec<String> = [
-        ("current_gpb", "本年一般公共预算拨款收入"),
-        ("current_fund", "本年政府性基金预算拨款收入"),
-        ("current_soe", "本年国有资本经营预算拨款收入"),
-        ("carried_gpb", "上年结转一般公共预算拨款"),
-        ("carried_fund", "上年结转政府性基金预算拨款"),
-        ("carried_soe", "上年结转国有资本经营预算拨款"),
-    ]
-    .iter()
-    .filter_map(|(k, name)| {
-        let v = w.fixed_yuan(TableId::T2, k, "income");
-        (!v.is_zero()).then(|| format!("{name}{}万元", wan(v)))
-    })
-    .collect();
-    let exp_parts = w
-        .table(TableId::T2)
-        .map(|t| class_list(&w, t, "total", None))
-        .unwrap_or_default();
-    blocks.push(Block::Para(format!(
-        "{who}{y}年财政拨款收支总预算{}万元{change}。收入包括：{}；支出包括：{}。",
-        wan(fiscal),
-        if income_parts.is_empty() {
-            "无".to_string()
-        } else {
-            income_parts.join("；")
-        },
-        if exp_parts.is_empty() {
-            "无".to_string()
-        } else {
-            exp_parts.join("；")
-        }
-    )));
-    sections.push(("财政拨款收支预算情况说明", blocks));
-
-    // 五、一般公共预算当年拨款情况说明
-    let t3_total = w.total_yuan(TableId::T3, "total");
-    let mut blocks = Vec::new();
-    blocks.push(Block::Sub("（一）一般公共预算当年拨款规模变化情况".into()));
-    let prior_gpb = w.prior.gpb;
-    let change = w.change(t3_total, prior_gpb, "reason_expenditure");
-    blocks.push(Block::Para(format!(
-        "{who}{y}年一般公共预算当年拨款{}万元{change}。",
-        wan(t3_total)
-    )));
-    blocks.push(Block::Sub("（二）一般公共预算当年拨款结构情况".into()));
-    let classes = w
-        .table(TableId::T3)
-        .map(|t| class_list(&w, t, "total", Some(t3_total)))
-        .unwrap_or_default();
-    blocks.push(Block::Para(if classes.is_empty() {
-        format!("{who}{y}年无一般公共预算当年拨款。")
-    } else {
-        format!("{}。", classes.join("；"))
-    }));
-    blocks.push(Block::Sub("（三）一般公共预算当年拨款具体使用情况".into()));
-    if let Some(t3) = w.table(TableId::T3) {
-        let mut n = 0;
-        for l in t3
-            .coded()
-            .filter(|l| l.code.as_ref().is_some_and(|c| c.len() == 7))
-        {
-            let Some(v) = l.value("total").and_then(|v| t3.to_yuan(v)) else {
-                continue;
-            };
-            if v.is_zero() {
-                continue;
-            }
-            n += 1;
-            let code = l.code.as_deref().unwrap_or_default();
-            let chain = format!(
-                "{}（类）{}（款）{}（项）",
-                w.code_name(&code[..3]),
-                w.code_name(&code[..5]),
-                w.name(Scheme::Functional, l)
-            );
-            blocks.push(Block::Para(format!(
-                "{n}.{chain}{y}年预算数为{}万元，主要用于{}。",
-                wan(v),
-                w.purpose(l)
-            )));
-        }
-    }
-    sections.push(("一般公共预算当年拨款情况说明", blocks));
-
-    // 六、一般公共预算基本支出情况说明
-    let mut blocks = Vec::new();
-    let basic3 = w.total_yuan(TableId::T3_1, "total");
-    let personnel = s.personnel.unwrap_or_default();
-    let public = s.public_operation.unwrap_or_default();
-    blocks.push(Block::Para(format!(
-        "{who}{y}年一般公共预算基本支出{}万元，其中：",
-        wan(basic3)
-    )));
-    let names_of = |col: &str| -> String {
-        w.table(TableId::T3_1)
-            .map(|t| {
-                t.coded()
-                    .filter(|l| l.code.as_ref().is_some_and(|c| c.len() == 5))
-                    .filter(|l| l.value(col).is_some_and(|v| !v.is_zero()))
-                    .map(|l| w.name(Scheme::Economic, l))
-                    .collect::<Vec<_>>()
-                    .join("、")
-            })
-            .unwrap_or_default()
-    };
-    let (pn, qn) = (names_of("personnel"), names_of("public"));
-    let incl = |n: String| {
-        if n.is_empty() {
-            String::new()
-        } else {
-            format!("，主要包括：{n}")
-        }
-    };
-    blocks.push(Block::Para(format!(
-        "人员经费{}万元{}。",
-        wan(personnel),
-        incl(pn)
-    )));
-    blocks.push(Block::Para(format!(
-        "公用经费{}万元{}。",
-        wan(public),
-        incl(qn)
-    )));
-    sections.push(("一般公共预算基本支出情况说明", blocks));
-
-    // 七、“三公”经费财政拨款预算安排情况说明
-    let tp = &s.three_public;
-    let v = |x: Option<Decimal>| x.unwrap_or_default();
-    let vehicle = v(tp.vehicle_purchase) + v(tp.vehicle_operation);
-    let mut blocks = Vec::new();
-    let prior_tp = w.prior.three_public;
-    let change = w.change(v(tp.total), prior_tp, "reason_three_public");
-    blocks.push(Block::Para(format!(
-        "{who}{y}年“三公”经费财政拨款预算数{}万元{change}。其中：因公出国（境）费{}万元，公务用车购置及运行费{}万元，公务接待费{}万元。",
-        wan(v(tp.total)),
-        wan(v(tp.abroad)),
-        wan(vehicle),
-        wan(v(tp.reception))
-    )));
-    let prior_abroad = w.prior.abroad;
-    let ch = w.change(v(tp.abroad), prior_abroad, "reason_three_public");
-    blocks.push(Block::Para(format!(
-        "（一）因公出国（境）费{}万元{ch}。",
-        wan(v(tp.abroad))
-    )));
-    let prior_vehicle = match (w.prior.vehicle_purchase, w.prior.vehicle_operation) {
-        (Some(a), Some(b)) => Some(a + b),
-        _ => None,
-    };
-    let ch = w.change(vehicle, prior_vehicle, "reason_three_public");
-    let mut p = format!(
-        "（二）公务用车购置及运行费{}万元{ch}。其中：公务用车购置费{}万元，公务用车运行费{}万元。",
-        wan(vehicle),
-        wan(v(tp.vehicle_purchase)),
-        wan(v(tp.vehicle_operation))
-    );
-    if let Some(n) = b.info.text("vehicles") {
-        p.push_str(&format!("{who}现有公务用车{n}辆。"));
-    }
-    blocks.push(Block::Para(p));
-    let prior_reception = w.prior.reception;
-    let ch = w.change(v(tp.reception), prior_reception, "reason_three_public");
-    blocks.push(Block::Para(format!(
-        "（三）公务接待费{}万元{ch}。",
-        wan(v(tp.reception))
-    )));
-    sections.push(("“三公”经费财政拨款预算安排情况说明", blocks));
-
-    // 八、九 政府性基金 and 国有资本经营
-    for (id, fund, title) in [
-        (TableId::T4, "政府性基金预算", "政府性基金预算支出情况说明"),
-        (
-            TableId::T5,
-            "国有资本经营预算",
-            "国有资本经营预算支出情况说明",
-        ),
-    ] {
-        let total = w.total_yuan(id, "total");
-        let text = if total.is_zero() {
-            format!("{who}{y}年无使用{fund}拨款安排的支出，{}为空表。", id)
-        } else {
-            let parts = w
-                .table(id)
-                .map(|t| class_list(&w, t, "total", None))
-                .unwrap_or_default();
-            format!(
-                "{who}{y}年{fund}拨款支出{}万元，其中：{}。",
-                wan(total),
-                parts.join("；")
-            )
-        };
-        sections.push((title, vec![Block::Para(text)]));
-    }
-
-    // 十、其他重要事项的情况说明
-    let mut blocks = Vec::new();
-    blocks.push(Block::Sub("（一）机关运行经费".into()));
-    if let Some(v) = w.money_info("office_operation") {
-        blocks.push(Block::Para(if v.is_zero() {
-            format!("{y}年，{who}无机关运行经费。")
-        } else {
-            format!("{y}年，{who}机关运行经费财政拨款预算为{}万元。", wan(v))
-        }));
-    }
-    blocks.push(Block::Sub("（二）政府采购情况".into()));
-    let goods = w.money_info("procurement_goods");
-    let works = w.money_info("procurement_works");
-    let services = w.money_info("procurement_services");
-    if let (Some(g), Some(k), Some(sv)) = (goods, works, services) {
-        let t = g + k + sv;
-        blocks.push(Block::Para(if t.is_zero() {
-            format!("{y}年，{who}未安排政府采购预算。")
-        } else {
-            format!(
-                "{y}年，{who}政府采购预算总额{}万元，其中：政府采购货物预算{}万元、政府采购工程预算{}万元、政府采购服务预算{}万元。",
-                wan(t),
-                wan(g),
-                wan(k),
-                wan(sv)
-            )
-        }));
-    }
-    blocks.push(Block::Sub("（三）国有资产占有使用情况".into()));
-    if let Some(v) = w.money_info("fixed_assets") {
-        blocks.push(Block::Para(format!(
-            "截至{last}年底，{who}共有固定资产总额{}万元。",
-            wan(v)
-        )));
-    }
-    blocks.push(Block::Sub("（四）绩效目标设置情况".into()));
-    if let Some(v) = w.money_info("performance_funds") {
-        blocks.push(Block::Para(format!(
-            "{y}年{who}实行绩效目标管理的项目，涉及一般公共预算当年拨款{}万元。",
-            wan(v)
-        )));
-    }
-    sections.push(("其他重要事项的情况说明", blocks));
-
-    // 十一、名词解释 (standard terms, in our own words)
-    let terms = [
-        (
-            "一般公共预算拨款收入",
-            "指本级财政当年拨付的、纳入一般公共预算管理的资金。",
-        ),
-        (
-            "政府性基金预算拨款收入",
-            "指本级财政当年拨付的、纳入政府性基金预算管理的资金。",
-        ),
-        (
-            "上年结转",
-            "指以前年度尚未完成、结转到本年按原规定用途继续使用的资金。",
-        ),
-        (
-            "基本支出",
-            "指为保障机构正常运转、完成日常工作任务而发生的人员经费和公用经费。",
-        ),
-        (
-            "项目支出",
-            "指在基本支出之外，为完成特定行政工作任务或事业发展目标而发生的支出。",
-        ),
-        (
-            "“三公”经费",
-            "指用财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费。因公出国（境）费指单位工作人员公务出国（境）的国际旅费、国外城市间交通费、住宿费、伙食费、培训费、公杂费等；公务用车购置及运行费指公务用车购置支出（含车辆购置税）及燃料费、维修费、过路过桥费、保险费等运行支出；公务接待费指单位按规定开支的各类公务接待支出。",
-        ),
-        (
-            "机关运行经费",
-            "指行政单位和参照公务员法管理的事业单位用一般公共预算财政拨款安排的基本支出中的日常公用经费。",
-        ),
-    ];
-    let blocks = terms
-        .iter()
-        .enumerate()
-        .map(|(i, (t, d))| Block::Para(format!("（{}）{t}：{d}", chinese_ordinal(i + 1))))
-        .collect();
-    sections.push(("名词解释", blocks));
 
     let department = b.department_name();
     Narrative {
@@ -788,6 +359,506 @@ pub fn generate(b: &Budget, codes: &CodeLists, prior: Prior) -> Narrative {
             })
             .collect(),
         warnings: w.warnings,
+    }
+}
+
+/// The sections of the text, one method each, in order.
+impl Writer<'_> {
+    /// 一、基本职能及主要工作: the functions and the year's key work, from 部门基本情况.
+    fn functions(&mut self) -> (&'static str, Vec<Block>) {
+        let y = self.year;
+        let w = self;
+        let mut blocks = Vec::new();
+        blocks.push(Block::Sub("（一）主要职能".into()));
+        if let Some(f) = w.info("functions") {
+            blocks.extend(
+                f.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| Block::Para(l.trim().into())),
+            );
+        }
+        blocks.push(Block::Sub(format!("（二）{y}年重点工作")));
+        if let Some(k) = w.info("key_work") {
+            blocks.extend(
+                k.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| Block::Para(l.trim().into())),
+            );
+        }
+        ("基本职能及主要工作", blocks)
+    }
+
+    /// 二、部门预算单位构成: the units and the staff.
+    fn units(&mut self) -> (&'static str, Vec<Block>) {
+        let b = self.b;
+        let who = self.who.clone();
+        let y = self.year;
+        let w = self;
+        let mut blocks = Vec::new();
+        let n = |w: &mut Writer<'_>, k: &str| w.info(k).unwrap_or_else(|| "—".into());
+        let admin = n(w, "admin_units");
+        let inst = n(w, "institution_units");
+        let mut p = format!("{who}属一级预算单位，其中行政单位{admin}个，事业单位{inst}个。");
+        if let Some(units) = b.info.text("units") {
+            p.push_str(&format!(
+                "纳入{y}年部门预算编制范围的单位包括：{}。",
+                units.trim_end_matches('。')
+            ));
+        }
+        blocks.push(Block::Para(p));
+        let staff: Vec<(&str, String)> = [
+            "authorized_total",
+            "authorized_admin",
+            "authorized_institution",
+            "authorized_worker",
+            "serving_total",
+            "serving_admin",
+            "serving_institution",
+            "serving_worker",
+            "retired_total",
+            "retired_lixiu",
+            "retired",
+        ]
+        .into_iter()
+        .filter_map(|k| b.info.text(k).map(|v| (k, v.to_string())))
+        .collect();
+        let get = |k: &str| staff.iter().find(|(x, _)| *x == k).map(|(_, v)| v.clone());
+        if let Some(total) = get("authorized_total") {
+            let mut p = format!("{who}总编制{total}名");
+            let parts: Vec<String> = [
+                ("authorized_admin", "行政"),
+                ("authorized_institution", "事业"),
+                ("authorized_worker", "工勤"),
+            ]
+            .iter()
+            .filter_map(|(k, l)| get(k).map(|v| format!("{l}{v}名")))
+            .collect();
+            if !parts.is_empty() {
+                p.push_str(&format!("，其中{}", parts.join("，")));
+            }
+            p.push('。');
+            if let Some(serving) = get("serving_total") {
+                p.push_str(&format!("在职人员总数{serving}人"));
+                let parts: Vec<String> = [
+                    ("serving_admin", "行政人员"),
+                    ("serving_institution", "事业人员"),
+                    ("serving_worker", "工勤人员"),
+                ]
+                .iter()
+                .filter_map(|(k, l)| get(k).map(|v| format!("{l}{v}人")))
+                .collect();
+                if !parts.is_empty() {
+                    p.push_str(&format!("，其中：{}", parts.join("，")));
+                }
+                p.push('；');
+            }
+            if let Some(r) = get("retired_total") {
+                p.push_str(&format!("离退休人员{r}人"));
+                let parts: Vec<String> = [("retired_lixiu", "离休人员"), ("retired", "退休人员")]
+                    .iter()
+                    .filter_map(|(k, l)| {
+                        get(k)
+                            .filter(|v| v != "0" || *k == "retired")
+                            .map(|v| format!("{l}{v}人"))
+                    })
+                    .collect();
+                if !parts.is_empty() {
+                    p.push_str(&format!("，其中：{}", parts.join("，")));
+                }
+                p.push('。');
+            }
+            blocks.push(Block::Para(p.replace("；。", "。")));
+        } else {
+            w.missing("编制总数");
+        }
+        ("部门预算单位构成", blocks)
+    }
+
+    /// 三、收支预算增减变化情况说明: totals, income by source and expenditure by kind.
+    fn totals(&mut self) -> (&'static str, Vec<Block>) {
+        let b = self.b;
+        let who = self.who.clone();
+        let y = self.year;
+        let s = b.summary();
+        let w = self;
+        let income = s.income_total.unwrap_or_default();
+        let expenditure = s.expenditure_total.unwrap_or_default();
+        let mut blocks = Vec::new();
+        let prior_income = w.prior.income_total;
+        let change = w.change(income, prior_income, "reason_income");
+        blocks.push(Block::Para(format!(
+        "按照综合预算的原则，{who}所有收入和支出均纳入部门预算管理。{who}{y}年收支总预算{}万元{change}。",
+        wan(income)
+    )));
+        blocks.push(Block::Sub("（一）收入预算情况".into()));
+        let sources = [
+            ("gpb", "一般公共预算拨款收入"),
+            ("fund", "政府性基金预算拨款收入"),
+            ("soe", "国有资本经营预算拨款收入"),
+            ("business", "事业收入"),
+            ("operating", "事业单位经营收入"),
+            ("other", "其他收入"),
+            ("fund_balance", "用事业基金弥补收支差额"),
+            ("carried_forward", "上年结转"),
+        ];
+        let parts: Vec<String> = sources
+            .iter()
+            .filter_map(|(k, name)| {
+                let v = w.fixed_yuan(TableId::T1, k, "income");
+                (!v.is_zero()).then(|| {
+                    let sh = share(v, income)
+                        .map(|x| format!("，占{x}%"))
+                        .unwrap_or_default();
+                    format!("{name}{}万元{sh}", wan(v))
+                })
+            })
+            .collect();
+        blocks.push(Block::Para(format!(
+            "{y}年收入预算{}万元{}。",
+            wan(income),
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!("，其中：{}", parts.join("；"))
+            }
+        )));
+        blocks.push(Block::Sub("（二）支出预算情况".into()));
+        let basic = s.basic.unwrap_or_default();
+        let project = s.project.unwrap_or_default();
+        let sh = |v| {
+            share(v, expenditure)
+                .map(|x| format!("，占{x}%"))
+                .unwrap_or_default()
+        };
+        blocks.push(Block::Para(format!(
+            "{y}年支出预算{}万元，其中：基本支出{}万元{}；项目支出{}万元{}。",
+            wan(expenditure),
+            wan(basic),
+            sh(basic),
+            wan(project),
+            sh(project)
+        )));
+        ("收支预算增减变化情况说明", blocks)
+    }
+
+    /// 四、财政拨款收支预算情况说明: 表2.
+    fn fiscal(&mut self) -> (&'static str, Vec<Block>) {
+        let b = self.b;
+        let who = self.who.clone();
+        let y = self.year;
+        let s = b.summary();
+        let w = self;
+        let fiscal = s.fiscal_total.unwrap_or_default();
+        let mut blocks = Vec::new();
+        let prior_fiscal = w.prior.fiscal_total;
+        let change = w.change(fiscal, prior_fiscal, "reason_expenditure");
+        let income_parts: Vec<String> = [
+            ("current_gpb", "本年一般公共预算拨款收入"),
+            ("current_fund", "本年政府性基金预算拨款收入"),
+            ("current_soe", "本年国有资本经营预算拨款收入"),
+            ("carried_gpb", "上年结转一般公共预算拨款"),
+            ("carried_fund", "上年结转政府性基金预算拨款"),
+            ("carried_soe", "上年结转国有资本经营预算拨款"),
+        ]
+        .iter()
+        .filter_map(|(k, name)| {
+            let v = w.fixed_yuan(TableId::T2, k, "income");
+            (!v.is_zero()).then(|| format!("{name}{}万元", wan(v)))
+        })
+        .collect();
+        let exp_parts = w
+            .table(TableId::T2)
+            .map(|t| class_list(&w, t, "total", None))
+            .unwrap_or_default();
+        blocks.push(Block::Para(format!(
+            "{who}{y}年财政拨款收支总预算{}万元{change}。收入包括：{}；支出包括：{}。",
+            wan(fiscal),
+            if income_parts.is_empty() {
+                "无".to_string()
+            } else {
+                income_parts.join("；")
+            },
+            if exp_parts.is_empty() {
+                "无".to_string()
+            } else {
+                exp_parts.join("；")
+            }
+        )));
+        ("财政拨款收支预算情况说明", blocks)
+    }
+
+    /// 五、一般公共预算当年拨款情况说明: scale, structure by 类, and each 项 with its purpose.
+    fn general_budget(&mut self) -> (&'static str, Vec<Block>) {
+        let who = self.who.clone();
+        let y = self.year;
+        let w = self;
+        let t3_total = w.total_yuan(TableId::T3, "total");
+        let mut blocks = Vec::new();
+        blocks.push(Block::Sub("（一）一般公共预算当年拨款规模变化情况".into()));
+        let prior_gpb = w.prior.gpb;
+        let change = w.change(t3_total, prior_gpb, "reason_expenditure");
+        blocks.push(Block::Para(format!(
+            "{who}{y}年一般公共预算当年拨款{}万元{change}。",
+            wan(t3_total)
+        )));
+        blocks.push(Block::Sub("（二）一般公共预算当年拨款结构情况".into()));
+        let classes = w
+            .table(TableId::T3)
+            .map(|t| class_list(&w, t, "total", Some(t3_total)))
+            .unwrap_or_default();
+        blocks.push(Block::Para(if classes.is_empty() {
+            format!("{who}{y}年无一般公共预算当年拨款。")
+        } else {
+            format!("{}。", classes.join("；"))
+        }));
+        blocks.push(Block::Sub("（三）一般公共预算当年拨款具体使用情况".into()));
+        if let Some(t3) = w.table(TableId::T3) {
+            let mut n = 0;
+            for l in t3
+                .coded()
+                .filter(|l| l.code.as_ref().is_some_and(|c| c.len() == 7))
+            {
+                let Some(v) = l.value("total").and_then(|v| t3.to_yuan(v)) else {
+                    continue;
+                };
+                if v.is_zero() {
+                    continue;
+                }
+                n += 1;
+                let code = l.code.as_deref().unwrap_or_default();
+                let chain = format!(
+                    "{}（类）{}（款）{}（项）",
+                    w.code_name(&code[..3]),
+                    w.code_name(&code[..5]),
+                    w.name(Scheme::Functional, l)
+                );
+                blocks.push(Block::Para(format!(
+                    "{n}.{chain}{y}年预算数为{}万元，主要用于{}。",
+                    wan(v),
+                    w.purpose(l)
+                )));
+            }
+        }
+        ("一般公共预算当年拨款情况说明", blocks)
+    }
+
+    /// 六、一般公共预算基本支出情况说明: 人员经费 and 公用经费 with the 款 they consist of.
+    fn basic(&mut self) -> (&'static str, Vec<Block>) {
+        let b = self.b;
+        let who = self.who.clone();
+        let y = self.year;
+        let s = b.summary();
+        let w = self;
+        let mut blocks = Vec::new();
+        let basic3 = w.total_yuan(TableId::T3_1, "total");
+        let personnel = s.personnel.unwrap_or_default();
+        let public = s.public_operation.unwrap_or_default();
+        blocks.push(Block::Para(format!(
+            "{who}{y}年一般公共预算基本支出{}万元，其中：",
+            wan(basic3)
+        )));
+        let names_of = |col: &str| -> String {
+            w.table(TableId::T3_1)
+                .map(|t| {
+                    t.coded()
+                        .filter(|l| l.code.as_ref().is_some_and(|c| c.len() == 5))
+                        .filter(|l| l.value(col).is_some_and(|v| !v.is_zero()))
+                        .map(|l| w.name(Scheme::Economic, l))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                })
+                .unwrap_or_default()
+        };
+        let (pn, qn) = (names_of("personnel"), names_of("public"));
+        let incl = |n: String| {
+            if n.is_empty() {
+                String::new()
+            } else {
+                format!("，主要包括：{n}")
+            }
+        };
+        blocks.push(Block::Para(format!(
+            "人员经费{}万元{}。",
+            wan(personnel),
+            incl(pn)
+        )));
+        blocks.push(Block::Para(format!(
+            "公用经费{}万元{}。",
+            wan(public),
+            incl(qn)
+        )));
+        ("一般公共预算基本支出情况说明", blocks)
+    }
+
+    /// 七、“三公”经费财政拨款预算安排情况说明: the total and each part, with changes.
+    fn three_public(&mut self) -> (&'static str, Vec<Block>) {
+        let b = self.b;
+        let who = self.who.clone();
+        let y = self.year;
+        let s = b.summary();
+        let w = self;
+        let tp = &s.three_public;
+        let v = |x: Option<Decimal>| x.unwrap_or_default();
+        let vehicle = v(tp.vehicle_purchase) + v(tp.vehicle_operation);
+        let mut blocks = Vec::new();
+        let prior_tp = w.prior.three_public;
+        let change = w.change(v(tp.total), prior_tp, "reason_three_public");
+        blocks.push(Block::Para(format!(
+        "{who}{y}年“三公”经费财政拨款预算数{}万元{change}。其中：因公出国（境）费{}万元，公务用车购置及运行费{}万元，公务接待费{}万元。",
+        wan(v(tp.total)),
+        wan(v(tp.abroad)),
+        wan(vehicle),
+        wan(v(tp.reception))
+    )));
+        let prior_abroad = w.prior.abroad;
+        let ch = w.change(v(tp.abroad), prior_abroad, "reason_three_public");
+        blocks.push(Block::Para(format!(
+            "（一）因公出国（境）费{}万元{ch}。",
+            wan(v(tp.abroad))
+        )));
+        let prior_vehicle = match (w.prior.vehicle_purchase, w.prior.vehicle_operation) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        let ch = w.change(vehicle, prior_vehicle, "reason_three_public");
+        let mut p = format!(
+            "（二）公务用车购置及运行费{}万元{ch}。其中：公务用车购置费{}万元，公务用车运行费{}万元。",
+            wan(vehicle),
+            wan(v(tp.vehicle_purchase)),
+            wan(v(tp.vehicle_operation))
+        );
+        if let Some(n) = b.info.text("vehicles") {
+            p.push_str(&format!("{who}现有公务用车{n}辆。"));
+        }
+        blocks.push(Block::Para(p));
+        let prior_reception = w.prior.reception;
+        let ch = w.change(v(tp.reception), prior_reception, "reason_three_public");
+        blocks.push(Block::Para(format!(
+            "（三）公务接待费{}万元{ch}。",
+            wan(v(tp.reception))
+        )));
+        ("“三公”经费财政拨款预算安排情况说明", blocks)
+    }
+
+    /// 八、九: 政府性基金 and 国有资本经营 expenditure (or the statement that there is none).
+    fn fund_tables(&mut self, sections: &mut Vec<(&'static str, Vec<Block>)>) {
+        let who = self.who.clone();
+        let y = self.year;
+        let w = self;
+        for (id, fund, title) in [
+            (TableId::T4, "政府性基金预算", "政府性基金预算支出情况说明"),
+            (
+                TableId::T5,
+                "国有资本经营预算",
+                "国有资本经营预算支出情况说明",
+            ),
+        ] {
+            let total = w.total_yuan(id, "total");
+            let text = if total.is_zero() {
+                format!("{who}{y}年无使用{fund}拨款安排的支出，{}为空表。", id)
+            } else {
+                let parts = w
+                    .table(id)
+                    .map(|t| class_list(&w, t, "total", None))
+                    .unwrap_or_default();
+                format!(
+                    "{who}{y}年{fund}拨款支出{}万元，其中：{}。",
+                    wan(total),
+                    parts.join("；")
+                )
+            };
+            sections.push((title, vec![Block::Para(text)]));
+        }
+    }
+
+    /// 十、其他重要事项的情况说明: 机关运行经费, 政府采购, 国有资产, 绩效目标.
+    fn other_matters(&mut self) -> (&'static str, Vec<Block>) {
+        let who = self.who.clone();
+        let y = self.year;
+        let last = y - 1;
+        let w = self;
+        let mut blocks = Vec::new();
+        blocks.push(Block::Sub("（一）机关运行经费".into()));
+        if let Some(v) = w.money_info("office_operation") {
+            blocks.push(Block::Para(if v.is_zero() {
+                format!("{y}年，{who}无机关运行经费。")
+            } else {
+                format!("{y}年，{who}机关运行经费财政拨款预算为{}万元。", wan(v))
+            }));
+        }
+        blocks.push(Block::Sub("（二）政府采购情况".into()));
+        let goods = w.money_info("procurement_goods");
+        let works = w.money_info("procurement_works");
+        let services = w.money_info("procurement_services");
+        if let (Some(g), Some(k), Some(sv)) = (goods, works, services) {
+            let t = g + k + sv;
+            blocks.push(Block::Para(if t.is_zero() {
+            format!("{y}年，{who}未安排政府采购预算。")
+        } else {
+            format!(
+                "{y}年，{who}政府采购预算总额{}万元，其中：政府采购货物预算{}万元、政府采购工程预算{}万元、政府采购服务预算{}万元。",
+                wan(t),
+                wan(g),
+                wan(k),
+                wan(sv)
+            )
+        }));
+        }
+        blocks.push(Block::Sub("（三）国有资产占有使用情况".into()));
+        if let Some(v) = w.money_info("fixed_assets") {
+            blocks.push(Block::Para(format!(
+                "截至{last}年底，{who}共有固定资产总额{}万元。",
+                wan(v)
+            )));
+        }
+        blocks.push(Block::Sub("（四）绩效目标设置情况".into()));
+        if let Some(v) = w.money_info("performance_funds") {
+            blocks.push(Block::Para(format!(
+                "{y}年{who}实行绩效目标管理的项目，涉及一般公共预算当年拨款{}万元。",
+                wan(v)
+            )));
+        }
+        ("其他重要事项的情况说明", blocks)
+    }
+
+    /// 十一、名词解释: the standard terms.
+    fn terms(&self) -> (&'static str, Vec<Block>) {
+        let terms = [
+            (
+                "一般公共预算拨款收入",
+                "指本级财政当年拨付的、纳入一般公共预算管理的资金。",
+            ),
+            (
+                "政府性基金预算拨款收入",
+                "指本级财政当年拨付的、纳入政府性基金预算管理的资金。",
+            ),
+            (
+                "上年结转",
+                "指以前年度尚未完成、结转到本年按原规定用途继续使用的资金。",
+            ),
+            (
+                "基本支出",
+                "指为保障机构正常运转、完成日常工作任务而发生的人员经费和公用经费。",
+            ),
+            (
+                "项目支出",
+                "指在基本支出之外，为完成特定行政工作任务或事业发展目标而发生的支出。",
+            ),
+            (
+                "“三公”经费",
+                "指用财政拨款安排的因公出国（境）费、公务用车购置及运行费和公务接待费。因公出国（境）费指单位工作人员公务出国（境）的国际旅费、国外城市间交通费、住宿费、伙食费、培训费、公杂费等；公务用车购置及运行费指公务用车购置支出（含车辆购置税）及燃料费、维修费、过路过桥费、保险费等运行支出；公务接待费指单位按规定开支的各类公务接待支出。",
+            ),
+            (
+                "机关运行经费",
+                "指行政单位和参照公务员法管理的事业单位用一般公共预算财政拨款安排的基本支出中的日常公用经费。",
+            ),
+        ];
+        let blocks = terms
+            .iter()
+            .enumerate()
+            .map(|(i, (t, d))| Block::Para(format!("（{}）{t}：{d}", chinese_ordinal(i + 1))))
+            .collect();
+        ("名词解释", blocks)
     }
 }
 

@@ -399,6 +399,33 @@ fn sum<T>(xs: &[T], f: impl Fn(&T) -> Decimal) -> Decimal {
     xs.iter().map(f).sum()
 }
 
+/// The totals of the items by source of funds, used by several tables.
+#[derive(Clone, Copy)]
+struct Sources {
+    gpb: Decimal,
+    fund: Decimal,
+    soe: Decimal,
+    business: Decimal,
+    operating: Decimal,
+    other: Decimal,
+    carried: Decimal,
+}
+
+impl Sources {
+    fn of(items: &[ItemSpec]) -> Sources {
+        let src = |f: fn(&ItemSpec) -> Decimal| sum(items, f);
+        Sources {
+            gpb: src(|i| i.gpb.total()),
+            fund: src(|i| i.fund.total()),
+            soe: src(|i| i.soe.total()),
+            business: src(|i| i.business.total()),
+            operating: src(|i| i.operating.total()),
+            other: src(|i| i.other.total()),
+            carried: src(|i| i.carried.total()),
+        }
+    }
+}
+
 /// Build the whole budget from its detail lines.
 pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeError> {
     let unit = spec.department.unit;
@@ -414,19 +441,64 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
     }
     let mut items = spec.items.clone();
     items.sort_by(|a, b| a.code.cmp(&b.code));
-    let mut tables = Vec::new();
+    check_consistent(spec, &items)?;
+    let src = Sources::of(&items);
+    let mut tables = vec![t1(spec, &items, &names, &src)?];
+    tables.extend(t1_1_and_1_2(spec, &items, &names)?);
+    tables.push(t2(spec, &items, &names, &src)?);
+    tables.push(t2_1(spec, &names)?);
+    // 表3 一般公共预算支出
+    let rows = basic_project(&items, &names, ItemSpec::gpb_all)?;
+    tables.push(classified(
+        TableId::T3,
+        unit,
+        ["total", "basic", "project"],
+        &rows,
+    ));
+    tables.push(t3_1(spec, &names)?);
+    tables.push(t3_2(spec));
+    tables.extend(three_public_tables(spec));
+    // 表4 政府性基金, 表5 国有资本经营
+    let rows = basic_project(&items, &names, |i| i.fund)?;
+    tables.push(classified(
+        TableId::T4,
+        unit,
+        ["total", "basic", "project"],
+        &rows,
+    ));
+    let rows = basic_project(&items, &names, |i| i.soe)?;
+    tables.push(classified(
+        TableId::T5,
+        unit,
+        ["total", "basic", "project"],
+        &rows,
+    ));
 
-    // Per-item figures.
-    let total_all: Decimal = sum(&items, |i| i.all().total());
-    let src = |f: fn(&ItemSpec) -> Decimal| sum(&items, f);
-    let gpb = src(|i| i.gpb.total());
-    let fundv = src(|i| i.fund.total());
-    let soe = src(|i| i.soe.total());
-    let business = src(|i| i.business.total());
-    let operating = src(|i| i.operating.total());
-    let other = src(|i| i.other.total());
-    let carried = src(|i| i.carried.total());
+    for t in &mut tables {
+        if t.is_empty() {
+            t.note = empty_note(t.id, Some(year)).map(|n| Located {
+                value: n,
+                at: at(&t.sheet, 99),
+            });
+        }
+    }
+    tables.sort_by_key(|t| t.id);
 
+    Ok(Budget {
+        department: Some(spec.department.name.clone()),
+        year: Some(year),
+        layout: Catalog::get().layouts[0].key.clone(),
+        format: Format::Xlsx,
+        info: info(spec),
+        tables,
+        duplicates: vec![],
+        other_sheets: vec![],
+    })
+}
+
+/// What the detail lines must satisfy for the tables to agree.
+fn check_consistent(spec: &BudgetSpec, items: &[ItemSpec]) -> Result<(), ComposeError> {
+    let src = |f: fn(&ItemSpec) -> Decimal| sum(items, f);
     // 表3-1 must cover the 一般公共预算 基本支出 exactly.
     let gpb_basic = src(|i| i.gpb_all().basic);
     let eco_total = sum(&spec.economic, |e| e.personnel + e.public);
@@ -450,7 +522,7 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
         )));
     }
     // 表3-2 projects per code = 一般公共预算 项目支出 per code.
-    for it in &items {
+    for it in items {
         let p: Decimal = spec
             .projects
             .iter()
@@ -465,321 +537,351 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
             )));
         }
     }
+    Ok(())
+}
 
-    // 表1
-    {
-        let mut t = empty_table(TableId::T1, unit);
-        let s = t.sheet.clone();
-        let income_rows = [
-            ("gpb", gpb),
-            ("fund", fundv),
-            ("soe", soe),
-            ("business", business),
-            ("operating", operating),
-            ("other", other),
-        ];
-        let subtotal = gpb + fundv + soe + business + operating + other;
-        let mut row = 0;
-        for (k, v) in income_rows {
-            t.lines.push(fixed(&s, row, k, Side::Income, "income", v));
-            row += 1;
-        }
-        t.lines.push(fixed(
-            &s,
-            row,
-            "income_subtotal",
-            Side::Income,
-            "income",
-            subtotal,
-        ));
-        t.lines.push(fixed(
-            &s,
-            row + 1,
-            "fund_balance",
-            Side::Income,
-            "income",
-            spec.fund_balance,
-        ));
-        t.lines.push(fixed(
-            &s,
-            row + 2,
+/// 表1 部门收支总表.
+fn t1(
+    spec: &BudgetSpec,
+    items: &[ItemSpec],
+    names: &Names<'_>,
+    src: &Sources,
+) -> Result<Table, ComposeError> {
+    let unit = spec.department.unit;
+    let total_all: Decimal = sum(items, |i| i.all().total());
+    let Sources {
+        gpb,
+        fund: fundv,
+        soe,
+        business,
+        operating,
+        other,
+        carried,
+    } = *src;
+    let mut t = empty_table(TableId::T1, unit);
+    let s = t.sheet.clone();
+    let income_rows = [
+        ("gpb", gpb),
+        ("fund", fundv),
+        ("soe", soe),
+        ("business", business),
+        ("operating", operating),
+        ("other", other),
+    ];
+    let subtotal = gpb + fundv + soe + business + operating + other;
+    let mut row = 0;
+    for (k, v) in income_rows {
+        t.lines.push(fixed(&s, row, k, Side::Income, "income", v));
+        row += 1;
+    }
+    t.lines.push(fixed(
+        &s,
+        row,
+        "income_subtotal",
+        Side::Income,
+        "income",
+        subtotal,
+    ));
+    t.lines.push(fixed(
+        &s,
+        row + 1,
+        "fund_balance",
+        Side::Income,
+        "income",
+        spec.fund_balance,
+    ));
+    t.lines.push(fixed(
+        &s,
+        row + 2,
+        "carried_forward",
+        Side::Income,
+        "income",
+        carried,
+    ));
+    t.lines.push(fixed(
+        &s,
+        row + 3,
+        "income_total",
+        Side::Income,
+        "income",
+        subtotal + spec.fund_balance + carried,
+    ));
+    let classes = class_totals(items, |i| i.all().total(), names)?;
+    for (i, (code, name, v)) in classes.iter().enumerate() {
+        let label = format!("{}、{}", chinese_ordinal(i + 1), name);
+        let mut l = line(LineKind::Code, &s, i, &label, &[("expenditure", *v)]);
+        l.code = Some(code.clone());
+        l.side = Some(Side::Expenditure);
+        t.lines.push(l);
+    }
+    let exp_total = total_all;
+    if subtotal + spec.fund_balance + carried != exp_total {
+        return Err(ComposeError::Inconsistent(format!(
+            "收入总计 {} ≠ 支出总计 {exp_total}（用事业基金弥补收支差额须由项级支出体现）",
+            subtotal + spec.fund_balance + carried
+        )));
+    }
+    t.lines.push(fixed(
+        &s,
+        row,
+        "expenditure_subtotal",
+        Side::Expenditure,
+        "expenditure",
+        exp_total,
+    ));
+    t.lines.push(fixed(
+        &s,
+        row + 1,
+        "carry_over",
+        Side::Expenditure,
+        "expenditure",
+        Decimal::ZERO,
+    ));
+    t.lines.push(fixed(
+        &s,
+        row + 3,
+        "expenditure_total",
+        Side::Expenditure,
+        "expenditure",
+        exp_total,
+    ));
+    Ok(t)
+}
+
+/// 表1-1 部门收入总表 and 表1-2 部门支出总表.
+fn t1_1_and_1_2(
+    spec: &BudgetSpec,
+    items: &[ItemSpec],
+    names: &Names<'_>,
+) -> Result<[Table; 2], ComposeError> {
+    let unit = spec.department.unit;
+    let rows: Vec<(String, String, [Decimal; 8])> = items
+        .iter()
+        .map(|i| {
+            let c = i.carried.total();
+            let v = [
+                i.all().total(),
+                c,
+                i.gpb.total(),
+                i.fund.total(),
+                i.soe.total(),
+                i.business.total(),
+                i.operating.total(),
+                i.other.total(),
+            ];
+            (i.code.clone(), i.name.clone(), v)
+        })
+        .collect();
+    let rows = roll_up(&rows, names, Scheme::Functional)?;
+    let t1_1 = classified(
+        TableId::T1_1,
+        unit,
+        [
+            "total",
             "carried_forward",
-            Side::Income,
-            "income",
-            carried,
-        ));
-        t.lines.push(fixed(
-            &s,
-            row + 3,
-            "income_total",
-            Side::Income,
-            "income",
-            subtotal + spec.fund_balance + carried,
-        ));
-        let classes = class_totals(&items, |i| i.all().total(), &names)?;
-        for (i, (code, name, v)) in classes.iter().enumerate() {
-            let label = format!("{}、{}", chinese_ordinal(i + 1), name);
-            let mut l = line(LineKind::Code, &s, i, &label, &[("expenditure", *v)]);
-            l.code = Some(code.clone());
-            l.side = Some(Side::Expenditure);
-            t.lines.push(l);
-        }
-        let exp_total = total_all;
-        if subtotal + spec.fund_balance + carried != exp_total {
-            return Err(ComposeError::Inconsistent(format!(
-                "收入总计 {} ≠ 支出总计 {exp_total}（用事业基金弥补收支差额须由项级支出体现）",
-                subtotal + spec.fund_balance + carried
-            )));
-        }
-        t.lines.push(fixed(
+            "gpb",
+            "fund",
+            "soe",
+            "business",
+            "operating",
+            "other",
+        ],
+        &rows,
+    );
+    let rows = basic_project(items, names, ItemSpec::all)?;
+    Ok([
+        t1_1,
+        classified(TableId::T1_2, unit, ["total", "basic", "project"], &rows),
+    ])
+}
+
+/// 表2 财政拨款收支总表.
+fn t2(
+    spec: &BudgetSpec,
+    items: &[ItemSpec],
+    names: &Names<'_>,
+    src: &Sources,
+) -> Result<Table, ComposeError> {
+    let unit = spec.department.unit;
+    let Sources {
+        gpb,
+        fund: fundv,
+        soe,
+        carried,
+        ..
+    } = *src;
+    let mut t = empty_table(TableId::T2, unit);
+    let s = t.sheet.clone();
+    let income = [
+        ("current", gpb + fundv + soe),
+        ("current_gpb", gpb),
+        ("current_fund", fundv),
+        ("current_soe", soe),
+        ("carried", carried),
+        ("carried_gpb", carried),
+        ("carried_fund", Decimal::ZERO),
+        ("carried_soe", Decimal::ZERO),
+    ];
+    for (row, (k, v)) in income.iter().enumerate() {
+        t.lines.push(fixed(&s, row, k, Side::Income, "income", *v));
+    }
+    let fiscal_total = gpb + fundv + soe + carried;
+    t.lines.push(fixed(
+        &s,
+        income.len(),
+        "income_total",
+        Side::Income,
+        "income",
+        fiscal_total,
+    ));
+    let classes_gpb = class_totals(items, |i| i.gpb_all().total(), names)?;
+    let classes_fund = class_totals(items, |i| i.fund.total(), names)?;
+    let classes_soe = class_totals(items, |i| i.soe.total(), names)?;
+    let classes = class_totals(items, |i| i.fiscal().total(), names)?;
+    let exp_row = |key: &str, row: usize, total: Decimal, g: Decimal, f: Decimal, o: Decimal| {
+        let mut l = line(
+            LineKind::Fixed,
             &s,
             row,
-            "expenditure_subtotal",
-            Side::Expenditure,
-            "expenditure",
-            exp_total,
-        ));
-        t.lines.push(fixed(
+            key,
+            &[("total", total), ("gpb", g), ("fund", f), ("soe", o)],
+        );
+        l.key = Some(key.to_string());
+        l.side = Some(Side::Expenditure);
+        l.name = Catalog::get()
+            .table(TableId::T2)
+            .row(key)
+            .map(|r| r.label.clone())
+            .unwrap_or_default();
+        l
+    };
+    t.lines.push(exp_row(
+        "current_expenditure",
+        0,
+        fiscal_total,
+        gpb + carried,
+        fundv,
+        soe,
+    ));
+    for (i, (code, name, v)) in classes.iter().enumerate() {
+        let get = |cs: &[(String, String, Decimal)]| {
+            cs.iter()
+                .find(|(c, _, _)| c == code)
+                .map(|x| x.2)
+                .unwrap_or_default()
+        };
+        let label = format!("{}、{}", chinese_ordinal(i + 1), name);
+        let mut l = line(
+            LineKind::Code,
             &s,
-            row + 1,
-            "carry_over",
-            Side::Expenditure,
-            "expenditure",
-            Decimal::ZERO,
-        ));
-        t.lines.push(fixed(
-            &s,
-            row + 3,
-            "expenditure_total",
-            Side::Expenditure,
-            "expenditure",
-            exp_total,
-        ));
-        tables.push(t);
-    }
-
-    // 表1-1 收入总表 and 表1-2 支出总表
-    {
-        let rows: Vec<(String, String, [Decimal; 8])> = items
-            .iter()
-            .map(|i| {
-                let c = i.carried.total();
-                let v = [
-                    i.all().total(),
-                    c,
-                    i.gpb.total(),
-                    i.fund.total(),
-                    i.soe.total(),
-                    i.business.total(),
-                    i.operating.total(),
-                    i.other.total(),
-                ];
-                (i.code.clone(), i.name.clone(), v)
-            })
-            .collect();
-        let rows = roll_up(&rows, &names, Scheme::Functional)?;
-        tables.push(classified(
-            TableId::T1_1,
-            unit,
-            [
-                "total",
-                "carried_forward",
-                "gpb",
-                "fund",
-                "soe",
-                "business",
-                "operating",
-                "other",
+            i + 1,
+            &label,
+            &[
+                ("total", *v),
+                ("gpb", get(&classes_gpb)),
+                ("fund", get(&classes_fund)),
+                ("soe", get(&classes_soe)),
             ],
-            &rows,
-        ));
-        let rows = basic_project(&items, &names, ItemSpec::all)?;
-        tables.push(classified(
-            TableId::T1_2,
-            unit,
-            ["total", "basic", "project"],
-            &rows,
+        );
+        l.code = Some(code.clone());
+        l.side = Some(Side::Expenditure);
+        t.lines.push(l);
+    }
+    let z = Decimal::ZERO;
+    t.lines.push(exp_row("carry_over", 90, z, z, z, z));
+    t.lines.push(exp_row(
+        "expenditure_total",
+        91,
+        fiscal_total,
+        gpb + carried,
+        fundv,
+        soe,
+    ));
+    Ok(t)
+}
+
+/// 表2-1 财政拨款支出 by 经济分类: basic from 表3-1, project from project_economic.
+fn t2_1(spec: &BudgetSpec, names: &Names<'_>) -> Result<Table, ComposeError> {
+    let unit = spec.department.unit;
+    let mut rows: Vec<(String, String, [Decimal; 3])> = Vec::new();
+    for e in &spec.economic {
+        let b = e.personnel + e.public;
+        rows.push((e.code.clone(), e.name.clone(), [b, b, Decimal::ZERO]));
+    }
+    for p in &spec.project_economic {
+        rows.push((
+            p.code.clone(),
+            p.name.clone(),
+            [p.amount, Decimal::ZERO, p.amount],
         ));
     }
-
-    // 表2 财政拨款收支总表
-    {
-        let mut t = empty_table(TableId::T2, unit);
-        let s = t.sheet.clone();
-        let income = [
-            ("current", gpb + fundv + soe),
-            ("current_gpb", gpb),
-            ("current_fund", fundv),
-            ("current_soe", soe),
-            ("carried", carried),
-            ("carried_gpb", carried),
-            ("carried_fund", Decimal::ZERO),
-            ("carried_soe", Decimal::ZERO),
-        ];
-        for (row, (k, v)) in income.iter().enumerate() {
-            t.lines.push(fixed(&s, row, k, Side::Income, "income", *v));
-        }
-        let fiscal_total = gpb + fundv + soe + carried;
-        t.lines.push(fixed(
-            &s,
-            income.len(),
-            "income_total",
-            Side::Income,
-            "income",
-            fiscal_total,
-        ));
-        let classes_gpb = class_totals(&items, |i| i.gpb_all().total(), &names)?;
-        let classes_fund = class_totals(&items, |i| i.fund.total(), &names)?;
-        let classes_soe = class_totals(&items, |i| i.soe.total(), &names)?;
-        let classes = class_totals(&items, |i| i.fiscal().total(), &names)?;
-        let exp_row =
-            |key: &str, row: usize, total: Decimal, g: Decimal, f: Decimal, o: Decimal| {
-                let mut l = line(
-                    LineKind::Fixed,
-                    &s,
-                    row,
-                    key,
-                    &[("total", total), ("gpb", g), ("fund", f), ("soe", o)],
-                );
-                l.key = Some(key.to_string());
-                l.side = Some(Side::Expenditure);
-                l.name = Catalog::get()
-                    .table(TableId::T2)
-                    .row(key)
-                    .map(|r| r.label.clone())
-                    .unwrap_or_default();
-                l
-            };
-        t.lines.push(exp_row(
-            "current_expenditure",
-            0,
-            fiscal_total,
-            gpb + carried,
-            fundv,
-            soe,
-        ));
-        for (i, (code, name, v)) in classes.iter().enumerate() {
-            let get = |cs: &[(String, String, Decimal)]| {
-                cs.iter()
-                    .find(|(c, _, _)| c == code)
-                    .map(|x| x.2)
-                    .unwrap_or_default()
-            };
-            let label = format!("{}、{}", chinese_ordinal(i + 1), name);
-            let mut l = line(
-                LineKind::Code,
-                &s,
-                i + 1,
-                &label,
-                &[
-                    ("total", *v),
-                    ("gpb", get(&classes_gpb)),
-                    ("fund", get(&classes_fund)),
-                    ("soe", get(&classes_soe)),
-                ],
-            );
-            l.code = Some(code.clone());
-            l.side = Some(Side::Expenditure);
-            t.lines.push(l);
-        }
-        let z = Decimal::ZERO;
-        t.lines.push(exp_row("carry_over", 90, z, z, z, z));
-        t.lines.push(exp_row(
-            "expenditure_total",
-            91,
-            fiscal_total,
-            gpb + carried,
-            fundv,
-            soe,
-        ));
-        tables.push(t);
-    }
-
-    // 表2-1 财政拨款支出 by 经济分类: basic from 表3-1, project from project_economic.
-    {
-        let mut rows: Vec<(String, String, [Decimal; 3])> = Vec::new();
-        for e in &spec.economic {
-            let b = e.personnel + e.public;
-            rows.push((e.code.clone(), e.name.clone(), [b, b, Decimal::ZERO]));
-        }
-        for p in &spec.project_economic {
-            rows.push((
-                p.code.clone(),
-                p.name.clone(),
-                [p.amount, Decimal::ZERO, p.amount],
-            ));
-        }
-        let rows = roll_up(&rows, &names, Scheme::Economic)?;
-        tables.push(classified(
-            TableId::T2_1,
-            unit,
-            ["total", "basic", "project"],
-            &rows,
-        ));
-    }
-
-    // 表3 一般公共预算支出
-    let rows = basic_project(&items, &names, ItemSpec::gpb_all)?;
-    tables.push(classified(
-        TableId::T3,
+    let rows = roll_up(&rows, names, Scheme::Economic)?;
+    Ok(classified(
+        TableId::T2_1,
         unit,
         ["total", "basic", "project"],
         &rows,
-    ));
+    ))
+}
 
-    // 表3-1 一般公共预算基本支出 by 经济分类
-    {
-        let rows: Vec<(String, String, [Decimal; 3])> = spec
-            .economic
-            .iter()
-            .map(|e| {
-                (
-                    e.code.clone(),
-                    e.name.clone(),
-                    [e.personnel + e.public, e.personnel, e.public],
-                )
-            })
-            .collect();
-        let rows = roll_up(&rows, &names, Scheme::Economic)?;
-        tables.push(classified(
-            TableId::T3_1,
-            unit,
-            ["total", "personnel", "public"],
-            &rows,
-        ));
+/// 表3-1 一般公共预算基本支出 by 经济分类.
+fn t3_1(spec: &BudgetSpec, names: &Names<'_>) -> Result<Table, ComposeError> {
+    let unit = spec.department.unit;
+    let rows: Vec<(String, String, [Decimal; 3])> = spec
+        .economic
+        .iter()
+        .map(|e| {
+            (
+                e.code.clone(),
+                e.name.clone(),
+                [e.personnel + e.public, e.personnel, e.public],
+            )
+        })
+        .collect();
+    let rows = roll_up(&rows, names, Scheme::Economic)?;
+    Ok(classified(
+        TableId::T3_1,
+        unit,
+        ["total", "personnel", "public"],
+        &rows,
+    ))
+}
+
+/// 表3-2 一般公共预算项目支出: one row per project.
+fn t3_2(spec: &BudgetSpec) -> Table {
+    let unit = spec.department.unit;
+    let mut t = empty_table(TableId::T3_2, unit);
+    let s = t.sheet.clone();
+    let total = sum(&spec.projects, |p| p.amount);
+    t.lines
+        .push(line(LineKind::Total, &s, 0, "合计", &[("amount", total)]));
+    for (i, p) in spec.projects.iter().enumerate() {
+        let mut l = line(LineKind::Entry, &s, i + 1, &p.unit, &[("amount", p.amount)]);
+        l.texts = vec![
+            (
+                "project_name".into(),
+                Located {
+                    value: p.name.clone(),
+                    at: at(&s, i + 1),
+                },
+            ),
+            (
+                "function_code".into(),
+                Located {
+                    value: p.code.clone(),
+                    at: at(&s, i + 1),
+                },
+            ),
+        ];
+        t.lines.push(l);
     }
+    t
+}
 
-    // 表3-2 projects
-    {
-        let mut t = empty_table(TableId::T3_2, unit);
-        let s = t.sheet.clone();
-        let total = sum(&spec.projects, |p| p.amount);
-        t.lines
-            .push(line(LineKind::Total, &s, 0, "合计", &[("amount", total)]));
-        for (i, p) in spec.projects.iter().enumerate() {
-            let mut l = line(LineKind::Entry, &s, i + 1, &p.unit, &[("amount", p.amount)]);
-            l.texts = vec![
-                (
-                    "project_name".into(),
-                    Located {
-                        value: p.name.clone(),
-                        at: at(&s, i + 1),
-                    },
-                ),
-                (
-                    "function_code".into(),
-                    Located {
-                        value: p.code.clone(),
-                        at: at(&s, i + 1),
-                    },
-                ),
-            ];
-            t.lines.push(l);
-        }
-        tables.push(t);
-    }
-
-    // 表3-3 and 表4-1 三公
+/// 表3-3 and 表4-1 “三公”经费: the 合计 row, and one row per 单位 when not all zero.
+fn three_public_tables(spec: &BudgetSpec) -> Vec<Table> {
+    let unit = spec.department.unit;
+    let mut tables = Vec::new();
     for (id, pick) in [
         (
             TableId::T3_3,
@@ -817,43 +919,7 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
         }
         tables.push(t);
     }
-
-    // 表4 政府性基金, 表5 国有资本经营
-    let rows = basic_project(&items, &names, |i| i.fund)?;
-    tables.push(classified(
-        TableId::T4,
-        unit,
-        ["total", "basic", "project"],
-        &rows,
-    ));
-    let rows = basic_project(&items, &names, |i| i.soe)?;
-    tables.push(classified(
-        TableId::T5,
-        unit,
-        ["total", "basic", "project"],
-        &rows,
-    ));
-
-    for t in &mut tables {
-        if t.is_empty() {
-            t.note = empty_note(t.id, Some(year)).map(|n| Located {
-                value: n,
-                at: at(&t.sheet, 99),
-            });
-        }
-    }
-    tables.sort_by_key(|t| t.id);
-
-    Ok(Budget {
-        department: Some(spec.department.name.clone()),
-        year: Some(year),
-        layout: Catalog::get().layouts[0].key.clone(),
-        format: Format::Xlsx,
-        info: info(spec),
-        tables,
-        duplicates: vec![],
-        other_sheets: vec![],
-    })
+    tables
 }
 
 /// Per-code 合计/基本/项目 rows (with 类/款 subtotals) of the items' portion picked by `f`,

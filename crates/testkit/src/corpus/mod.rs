@@ -147,10 +147,50 @@ const PROJECTS: &[&str] = &[
     "购买服务经费",
 ];
 
-/// A random department budget of about `size`.
+/// A random department budget of about `size`. The random draws happen in a fixed
+/// order, so a seed always gives the same budget.
 pub fn generate(seed: u64, size: Size) -> Generated {
     let mut rng = Rng::new(seed);
     let codes = CodeLists::builtin();
+    let (chosen, extra_codes) = choose_codes(&mut rng, codes, size.items);
+    let place = *rng.pick(PLACES);
+    let dept = *rng.pick(DEPARTMENTS);
+    let name = format!("德阳市{place}{dept}");
+    let items = items(&mut rng, &chosen);
+    let n_units = size.units.max(1);
+    let units = units(&mut rng, &name, n_units);
+    let economic = economic(&mut rng, codes, &items);
+    let (project_economic, projects) = projects(&mut rng, codes, &items, &units);
+    let info = info(&mut rng, n_units);
+    Generated {
+        spec: BudgetSpec {
+            department: DepartmentSpec {
+                name,
+                short_name: Some(dept.to_string()),
+                year: 2023 + rng.range(0, 3) as i32,
+                unit: Unit::WanYuan,
+            },
+            info,
+            names: extra_codes.iter().cloned().collect(),
+            items,
+            economic,
+            project_economic,
+            projects,
+            units,
+            fund_balance: Decimal::ZERO,
+        },
+        extra_codes,
+    }
+}
+
+/// `wanted` 项 codes with their names: known ones (whose 款 and 类 are in the catalogue)
+/// at random, and when more are asked than are known, made-up ones under known 款
+/// (returned also as the extra names the catalogue lacks).
+fn choose_codes(
+    rng: &mut Rng,
+    codes: &CodeLists,
+    wanted: usize,
+) -> (Vec<(String, String)>, Vec<(String, String)>) {
     // 项 codes whose 款 and 类 are known, in code order.
     let mut known: Vec<(&str, &str)> = codes
         .functional
@@ -165,13 +205,13 @@ pub fn generate(seed: u64, size: Size) -> Generated {
     known.sort();
     let mut extra_codes = Vec::new();
     let mut chosen: Vec<(String, String)> = Vec::new();
-    if size.items <= known.len() {
+    if wanted <= known.len() {
         let mut idx: Vec<usize> = (0..known.len()).collect();
-        for i in 0..size.items {
+        for i in 0..wanted {
             let j = rng.range(i as u64, idx.len() as u64) as usize;
             idx.swap(i, j);
         }
-        let mut take: Vec<usize> = idx[..size.items].to_vec();
+        let mut take: Vec<usize> = idx[..wanted].to_vec();
         take.sort();
         chosen = take
             .iter()
@@ -185,7 +225,7 @@ pub fn generate(seed: u64, size: Size) -> Generated {
             k
         };
         let mut n = 0;
-        while chosen.len() < size.items {
+        while chosen.len() < wanted {
             let k = kuans[n % kuans.len()];
             let suffix = 60 + (n / kuans.len()) % 39;
             let code = format!("{k}{suffix:02}");
@@ -200,15 +240,17 @@ pub fn generate(seed: u64, size: Size) -> Generated {
         chosen.sort();
     }
 
-    let place = *rng.pick(PLACES);
-    let dept = *rng.pick(DEPARTMENTS);
-    let name = format!("德阳市{place}{dept}");
+    (chosen, extra_codes)
+}
+
+/// One item per chosen code, with random 基本/项目 amounts from random sources.
+fn items(rng: &mut Rng, chosen: &[(String, String)]) -> Vec<ItemSpec> {
     let has_fund = rng.chance(0.25);
     let has_business = rng.chance(0.3);
     let has_carried = rng.chance(0.3);
     let scale = rng.range(5, 60); // 万元 per line, order of magnitude
     let mut items = Vec::new();
-    for (code, item_name) in &chosen {
+    for (code, item_name) in chosen {
         let mut it = ItemSpec {
             code: code.clone(),
             name: item_name.clone(),
@@ -258,8 +300,11 @@ pub fn generate(seed: u64, size: Size) -> Generated {
         items.push(it);
     }
 
-    // Units and their 三公.
-    let n_units = size.units.max(1);
+    items
+}
+
+/// The department's own level and `n_units - 1` subordinate units, with their 三公.
+fn units(rng: &mut Rng, name: &str, n_units: usize) -> Vec<UnitSpec> {
     let mut units = vec![UnitSpec {
         name: format!("{name}（本级）"),
         ..UnitSpec::default()
@@ -293,32 +338,22 @@ pub fn generate(seed: u64, size: Size) -> Generated {
         }
     }
 
-    // 表3-1: 一般公共预算 基本支出 by 经济分类, personnel ~ 80–90 %.
+    units
+}
+
+/// 表3-1: 一般公共预算 基本支出 by 经济分类, personnel ~ 80–90 %.
+fn economic(rng: &mut Rng, codes: &CodeLists, items: &[ItemSpec]) -> Vec<EconomicSpec> {
     let basic_cents: u64 = items
         .iter()
         .map(|i| to_cents(i.gpb.basic + i.carried.basic))
         .sum();
     let personnel = basic_cents * rng.range(78, 92) / 100;
     let public = basic_cents - personnel;
-    let eco = |prefixes: &[&str]| -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = codes
-            .economic
-            .values()
-            .filter(|e| e.code.len() == 5 && prefixes.iter().any(|p| e.code.starts_with(p)))
-            .map(|e| (e.code.clone(), e.name.clone()))
-            .collect();
-        v.sort();
-        v
-    };
-    let pers_codes = eco(&["301", "303"]);
-    let pub_codes = eco(&["302"]);
+    let pers_codes = eco_codes(codes, &["301", "303"]);
+    let pub_codes = eco_codes(codes, &["302"]);
     let mut economic = Vec::new();
     let np = rng.range(4, pers_codes.len().min(12) as u64 + 1) as usize;
-    for ((code, name), c) in pers_codes
-        .iter()
-        .take(np)
-        .zip(split(&mut rng, personnel, np))
-    {
+    for ((code, name), c) in pers_codes.iter().take(np).zip(split(rng, personnel, np)) {
         economic.push(EconomicSpec {
             code: code.clone(),
             name: name.clone(),
@@ -327,7 +362,7 @@ pub fn generate(seed: u64, size: Size) -> Generated {
         });
     }
     let nq = rng.range(3, pub_codes.len().min(15) as u64 + 1) as usize;
-    for ((code, name), c) in pub_codes.iter().take(nq).zip(split(&mut rng, public, nq)) {
+    for ((code, name), c) in pub_codes.iter().take(nq).zip(split(rng, public, nq)) {
         economic.push(EconomicSpec {
             code: code.clone(),
             name: name.clone(),
@@ -338,19 +373,39 @@ pub fn generate(seed: u64, size: Size) -> Generated {
     economic.retain(|e| !(e.personnel + e.public).is_zero() || basic_cents == 0);
     economic.sort_by(|a, b| a.code.cmp(&b.code));
 
-    // 项目支出 by 经济分类 and by project.
+    economic
+}
+
+/// The economic codes of length 5 under the given 类.
+fn eco_codes(codes: &CodeLists, prefixes: &[&str]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = codes
+        .economic
+        .values()
+        .filter(|e| e.code.len() == 5 && prefixes.iter().any(|p| e.code.starts_with(p)))
+        .map(|e| (e.code.clone(), e.name.clone()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// 项目支出 by 经济分类 (表2-1) and by project (表3-2).
+fn projects(
+    rng: &mut Rng,
+    codes: &CodeLists,
+    items: &[ItemSpec],
+    units: &[UnitSpec],
+) -> (Vec<ProjectEconomicSpec>, Vec<ProjectSpec>) {
     let fiscal_project: u64 = items
         .iter()
         .map(|i| to_cents(i.gpb.project + i.carried.project + i.fund.project + i.soe.project))
         .sum();
-    let proj_eco = eco(&["302", "310"]);
+    let proj_eco = eco_codes(codes, &["302", "310"]);
     let ne = rng.range(2, proj_eco.len().min(8) as u64 + 1) as usize;
     let mut project_economic = Vec::new();
     let start = rng.range(0, (proj_eco.len() - ne) as u64 + 1) as usize;
-    for ((code, name), c) in
-        proj_eco[start..start + ne]
-            .iter()
-            .zip(split(&mut rng, fiscal_project, ne))
+    for ((code, name), c) in proj_eco[start..start + ne]
+        .iter()
+        .zip(split(rng, fiscal_project, ne))
     {
         if c > 0 {
             project_economic.push(ProjectEconomicSpec {
@@ -361,7 +416,7 @@ pub fn generate(seed: u64, size: Size) -> Generated {
         }
     }
     let mut projects = Vec::new();
-    for it in &items {
+    for it in items {
         let p = to_cents(it.gpb.project + it.carried.project);
         if p == 0 {
             continue;
@@ -371,9 +426,9 @@ pub fn generate(seed: u64, size: Size) -> Generated {
         } else {
             1
         };
-        for c in split(&mut rng, p, k) {
+        for c in split(rng, p, k) {
             projects.push(ProjectSpec {
-                unit: rng.pick(&units).name.clone(),
+                unit: rng.pick(units).name.clone(),
                 name: format!("{}{}", it.name.trim_end_matches("支出"), rng.pick(PROJECTS)),
                 code: it.code.clone(),
                 amount: wan(c),
@@ -381,6 +436,11 @@ pub fn generate(seed: u64, size: Size) -> Generated {
         }
     }
 
+    (project_economic, projects)
+}
+
+/// 部门基本情况 counts.
+fn info(rng: &mut Rng, n_units: usize) -> BTreeMap<String, toml::Value> {
     let mut info = BTreeMap::new();
     let staff = rng.range(8, 60) * n_units as u64;
     for (k, v) in [
@@ -393,25 +453,7 @@ pub fn generate(seed: u64, size: Size) -> Generated {
     ] {
         info.insert(k.to_string(), toml::Value::Integer(v as i64));
     }
-    Generated {
-        spec: BudgetSpec {
-            department: DepartmentSpec {
-                name,
-                short_name: Some(dept.to_string()),
-                year: 2023 + rng.range(0, 3) as i32,
-                unit: Unit::WanYuan,
-            },
-            info,
-            names: extra_codes.iter().cloned().collect(),
-            items,
-            economic,
-            project_economic,
-            projects,
-            units,
-            fund_balance: Decimal::ZERO,
-        },
-        extra_codes,
-    }
+    info
 }
 
 fn to_cents(v: Decimal) -> u64 {
