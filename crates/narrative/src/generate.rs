@@ -568,7 +568,7 @@ impl Writer<'_> {
         .collect();
         let exp_parts = w
             .table(TableId::T2)
-            .map(|t| class_list(&w, t, "total", None))
+            .map(|t| class_list(w, t, "total", None))
             .unwrap_or_default();
         blocks.push(Block::Para(format!(
             "{who}{y}年财政拨款收支总预算{}万元{change}。收入包括：{}；支出包括：{}。",
@@ -604,7 +604,7 @@ impl Writer<'_> {
         blocks.push(Block::Sub("（二）一般公共预算当年拨款结构情况".into()));
         let classes = w
             .table(TableId::T3)
-            .map(|t| class_list(&w, t, "total", Some(t3_total)))
+            .map(|t| class_list(w, t, "total", Some(t3_total)))
             .unwrap_or_default();
         blocks.push(Block::Para(if classes.is_empty() {
             format!("{who}{y}年无一般公共预算当年拨款。")
@@ -759,7 +759,7 @@ impl Writer<'_> {
             } else {
                 let parts = w
                     .table(id)
-                    .map(|t| class_list(&w, t, "total", None))
+                    .map(|t| class_list(w, t, "total", None))
                     .unwrap_or_default();
                 format!(
                     "{who}{y}年{fund}拨款支出{}万元，其中：{}。",

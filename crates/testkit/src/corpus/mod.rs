@@ -183,6 +183,9 @@ pub fn generate(seed: u64, size: Size) -> Generated {
     }
 }
 
+/// A code with its name.
+type CodeName = (String, String);
+
 /// `wanted` 项 codes with their names: known ones (whose 款 and 类 are in the catalogue)
 /// at random, and when more are asked than are known, made-up ones under known 款
 /// (returned also as the extra names the catalogue lacks).
@@ -190,7 +193,7 @@ fn choose_codes(
     rng: &mut Rng,
     codes: &CodeLists,
     wanted: usize,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+) -> (Vec<CodeName>, Vec<CodeName>) {
     // 项 codes whose 款 and 类 are known, in code order.
     let mut known: Vec<(&str, &str)> = codes
         .functional
