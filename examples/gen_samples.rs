@@ -1,12 +1,16 @@
-//! Rebuild the bundled sample workbooks from their specs:
+//! Rebuild the bundled sample workbooks:
 //!
 //! ```text
-//! cargo run --example gen_samples            # samples/specs/*.toml → samples/*.xlsx
+//! cargo run --example gen_samples   # samples/specs/*.toml and samples/real/* → samples/*.xlsx
 //! ```
 //!
-//! Each spec lists a department's detail lines; `yusuan::compose` derives every table
-//! from them (so each workbook is consistent by construction) and `yusuan::write`
-//! writes the submission form through the table catalogue. Output is deterministic.
+//! - Each spec under `samples/specs/` lists a department's detail lines;
+//!   `yusuan_testkit::compose` derives every table from them (so each workbook is
+//!   consistent by construction) and `yusuan_write` writes the submission form.
+//! - Each folder under `samples/real/` is a REAL published disclosure (figures as
+//!   published); `yusuan_testkit::real` writes it into the real template of its region.
+//!
+//! Output is deterministic.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::Path;
@@ -34,5 +38,21 @@ fn main() -> anyhow::Result<()> {
         yusuan_write::save_workbook(&mut wb, &out)?;
         println!("{}", out.display());
     }
+    let out = root.join("shanghai-wanli-2024.xlsx");
+    let mut wb = wanli(&root)?;
+    yusuan_write::save_workbook(&mut wb, &out)?;
+    println!("{}", out.display());
     Ok(())
+}
+
+/// The real 2024 部门预算 of 上海市普陀区人民政府万里街道办事处 in the real Putuo template.
+pub fn wanli(samples: &Path) -> anyhow::Result<rust_xlsxwriter::Workbook> {
+    let template = samples.join("../tests/data/shanghai-putuo-2026-department-template.xlsx");
+    let template = yusuan_grid::read_path(&template)?;
+    let published =
+        yusuan_testkit::real::Published::read(&samples.join("real/shanghai-wanli-2024"))
+            .map_err(anyhow::Error::msg)?;
+    let grid = yusuan_testkit::real::shanghai_department(&template, &published)
+        .map_err(anyhow::Error::msg)?;
+    Ok(yusuan_write::copy_grid(&grid, &[])?)
 }

@@ -63,19 +63,33 @@ pub fn load(path: &Path, codes: &CodeLists) -> Result<(yusuan_grid::Grid, Budget
 }
 
 /// Every rule on a budget: the built-in S, V, K, X, C rules, then the N rules over the
-/// explanation text (each `not_run` when no text is given).
+/// explanation text: `text` when given, else the workbook's own text sheets (部门编制说明
+/// …), else none (each N rule is then `not_run`).
 pub fn check(budget: &Budget, codes: &CodeLists, text: Option<&Text>) -> Report {
-    let text_rules = TextRules::new(text);
+    let own = match text {
+        Some(_) => None,
+        None => {
+            let lines = budget.own_text();
+            (!lines.is_empty()).then(|| Text::from_lines(lines))
+        }
+    };
+    let text = text.or(own.as_ref());
+    let unfilled = !budget.tables.is_empty() && budget.tables.iter().all(|t| t.is_empty());
+    let text_rules = if unfilled {
+        TextRules::not_run("模板未填写（见 S007）")
+    } else {
+        TextRules::new(text)
+    };
     let n_rules = text_rules.rules();
     let mut rules: Vec<&dyn Rule> = yusuan_rules::builtin();
     rules.extend(n_rules.iter().map(|r| r as &dyn Rule));
-    let paragraphs = text.map(|t| t.paragraphs.as_slice());
+    let lines = text.map(|t| t.lines.as_slice());
     yusuan_rules::run(
         &Ctx {
             budget,
             codes,
             catalog: Catalog::get(),
-            text: paragraphs,
+            text: lines,
         },
         &rules,
     )

@@ -84,10 +84,20 @@ const DIM: &str = "\x1b[2m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-fn group_title(f: &Finding) -> String {
+fn group_title(f: &Finding, budget: Option<&Budget>) -> String {
+    let catalog = Catalog::get();
+    let layout = budget.and_then(|b| catalog.layout(&b.layout));
     match (f.table, f.line) {
         (Some(TableId::Info), _) => "部门基本情况".to_string(),
-        (Some(id), _) => format!("{} {}", id, Catalog::get().table(id).title),
+        // A layout that names its tables: the name, and the sheet it is in.
+        (Some(id), _) if layout.is_some_and(|l| l.labels.contains_key(&id)) => {
+            let label = layout.map_or(id.label(), |l| l.label(id));
+            match budget.and_then(|b| b.table(id)) {
+                Some(t) => format!("{label}（工作表「{}」）", t.sheet.trim()),
+                None => label.to_string(),
+            }
+        }
+        (Some(id), _) => format!("{} {}", id, catalog.table(id).title),
         (None, Some(_)) => "情况说明".to_string(),
         (None, None) => "工作簿".to_string(),
     }
@@ -154,7 +164,7 @@ pub fn text(file: &str, budget: Option<&Budget>, r: &Report, color: bool) -> Str
     let mut current: Option<u8> = None;
     for f in r.ordered() {
         if current != Some(f.group()) {
-            out.push_str(&paint(BOLD, &format!("【{}】", group_title(f))));
+            out.push_str(&paint(BOLD, &format!("【{}】", group_title(f, budget))));
             out.push('\n');
             current = Some(f.group());
         }

@@ -249,6 +249,11 @@ fn filled(kind: &str) -> (Grid, Budget) {
             _ => fill_classified(s, tt, b.table(tt.id).unwrap()),
         }
     }
+    // These workbooks test the tables: the template's text sheets, still holding the
+    // template's placeholder text, are left out (their text is read and checked since
+    // the workbook's own 情况说明 is; see the real Wanli sample for filled ones).
+    let texts: Vec<String> = t.texts.iter().map(|x| x.sheet.clone()).collect();
+    g.sheets.retain(|s| !texts.contains(&s.name));
     (g, b)
 }
 
@@ -328,11 +333,16 @@ fn filled_shanghai_workbooks_read_check_and_convert() {
         let x207 = r.ledger.iter().find(|e| e.rule == "X207").unwrap();
         assert_eq!(
             (x207.status, x207.reason.as_deref()),
-            (Status::NotRun, Some("表2-1缺失"))
+            (
+                Status::NotRun,
+                Some(
+                    "上海市区级部门（单位）预算公开表（九张表）不含表2-1（财政拨款支出预算表（部门经济分类科目））"
+                )
+            )
         );
         let x206 = r.ledger.iter().find(|e| e.rule == "X206").unwrap();
         assert_eq!(x206.status, Status::Passed);
-        assert!(x206.reason.as_deref().unwrap().contains("表3-2缺失"));
+        assert!(x206.reason.as_deref().unwrap().contains("不含表3-2"));
         // convert to the canonical disclosure, which reads back to the same summary
         let out = dir.path().join("公开.xlsx");
         assert_cmd::Command::cargo_bin("yusuan")

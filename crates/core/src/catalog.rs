@@ -190,8 +190,24 @@ pub struct RowSpec {
     /// A heading row, written bold.
     #[serde(default)]
     pub strong: bool,
+    /// Regular expressions a label matches (folded, its ordinal stripped) when it is
+    /// none of the synonyms: the real variants of one meaning
+    /// (`一般公共预算资金`, `一般公共预算财政拨款收入` …).
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// Folded synonyms, filled in after loading.
     #[serde(skip)]
     pub keys: Vec<String>,
+    /// The compiled `patterns`, filled in after loading.
+    #[serde(skip)]
+    pub regexes: Vec<regex::Regex>,
+}
+
+impl RowSpec {
+    /// Whether a folded label without its ordinal means this row.
+    pub fn matches(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key) || self.regexes.iter().any(|r| r.is_match(key))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -286,14 +302,62 @@ pub struct Layout {
     /// Titles (aliases) by which a table of this layout is recognised.
     pub markers: Vec<String>,
     pub required: Vec<TableId>,
+    /// Where an empty fund table says it is empty: `false` in the table itself (a
+    /// note row); `true` in the table or in the 情况说明 (a statement that the fund has
+    /// no budget, or its 0.00).
+    #[serde(default)]
+    pub empty_note_in_text: bool,
+    /// What this layout calls a table in messages, where it differs from the
+    /// catalogue's `表3` (the Shanghai tables are named, not numbered alike).
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<TableId, String>,
     #[serde(skip)]
     pub marker_keys: Vec<String>,
+}
+
+impl Layout {
+    /// What this layout calls a table: its label, else the catalogue's `表3`.
+    pub fn label(&self, id: TableId) -> &str {
+        self.labels.get(&id).map_or(id.label(), String::as_str)
+    }
+
+    /// A message with the catalogue's table numbers (`表1-2`) written as this layout
+    /// calls those tables.
+    pub fn relabel(&self, message: &str) -> String {
+        if self.labels.is_empty() {
+            return message.to_string();
+        }
+        static ID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"表[1-5](?:-[1-3])?").expect("table id pattern")
+        });
+        ID.replace_all(message, |c: &regex::Captures<'_>| {
+            TableId::ALL
+                .iter()
+                .find(|id| id.label() == &c[0])
+                .map_or_else(|| c[0].to_string(), |id| self.label(*id).to_string())
+        })
+        .into_owned()
+    }
+}
+
+/// A text sheet of a layout (部门编制说明 …), recognised by its titles.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TextSpec {
+    /// The section's key (`explanation`).
+    pub key: String,
+    /// Words in the sheet name or title that identify it.
+    pub titles: Vec<String>,
+    /// Folded titles, longest first, filled in after loading.
+    #[serde(skip)]
+    pub keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Catalog {
     pub tables: Vec<TableSpec>,
     pub layouts: Vec<Layout>,
+    #[serde(default)]
+    pub texts: Vec<TextSpec>,
     pub headers: HeaderWords,
     pub funds: FundNames,
     pub info: Vec<InfoSpec>,
@@ -362,10 +426,20 @@ impl Catalog {
                 let mut words = row.synonyms.clone();
                 words.push(crate::text::strip_ordinal(&fold(&row.label)).to_string());
                 row.keys = fold_all(&words);
+                row.regexes = row
+                    .patterns
+                    .iter()
+                    .filter_map(|p| regex::Regex::new(p).ok())
+                    .collect();
             }
         }
         for l in &mut c.layouts {
             l.marker_keys = fold_all(&l.markers);
+        }
+        for t in &mut c.texts {
+            let mut keys = fold_all(&t.titles);
+            keys.sort_by_key(|k| std::cmp::Reverse(k.chars().count()));
+            t.keys = keys;
         }
         for i in &mut c.info {
             let mut words = i.synonyms.clone();
@@ -481,6 +555,13 @@ impl Catalog {
                     >= 2
             })
             .unwrap_or(&self.layouts[0])
+    }
+
+    /// The text section a sheet name or title (folded) announces.
+    pub fn text_in(&self, folded: &str) -> Option<&TextSpec> {
+        self.texts
+            .iter()
+            .find(|t| t.keys.iter().any(|k| folded.contains(k.as_str())))
     }
 
     pub fn layout(&self, key: &str) -> Option<&Layout> {

@@ -21,11 +21,31 @@ pub struct Document {
     pub format: &'static str,
     pub department: String,
     pub year: Option<i32>,
+    /// The regional layout recognised (`sichuan`, `shanghai`).
+    pub layout: String,
+    /// `部门` or `单位`.
+    pub entity: crate::model::Entity,
     pub summary: SummaryJson,
     pub info: BTreeMap<String, String>,
     pub tables: Vec<TableJson>,
     pub other_sheets: Vec<OtherJson>,
     pub duplicates: Vec<OtherJson>,
+    /// The workbook's own text sheets (部门编制说明 …), paragraph by paragraph.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<TextJson>,
+}
+
+/// A text sheet of the workbook.
+#[derive(Debug, Serialize)]
+pub struct TextJson {
+    /// The section (`explanation`, `other` …).
+    pub key: String,
+    /// The sheet.
+    pub sheet: String,
+    /// The title as written.
+    pub title: String,
+    /// The paragraphs, in order.
+    pub paragraphs: Vec<String>,
 }
 
 fn yuan(v: Option<Decimal>) -> Option<String> {
@@ -54,10 +74,18 @@ pub struct SummaryJson {
     pub three_public: ThreePublicJson,
 }
 
+/// One amount cell: its value in 元 (`null` when blank or unreadable), its cell, and
+/// `blank: true` for a cell left empty (or `-`), which is not an entered 0.
 #[derive(Debug, Serialize)]
 pub struct AmountJson {
+    /// The value in 元; `null` for a blank or unreadable cell.
     pub yuan: Option<String>,
+    /// `sheet!A1` in the source workbook.
     pub cell: String,
+    /// True when nothing was entered (blank, `-`, `—`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blank: bool,
+    /// Why the cell could not be read as a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
 }
@@ -124,8 +152,12 @@ fn line_json(t: &Table, l: &Line) -> LineJson {
                 (
                     k.clone(),
                     AmountJson {
-                        yuan: yuan(a.value().and_then(|v| t.to_yuan(v))),
+                        yuan: match a.reading {
+                            crate::model::Reading::Value(v) => yuan(t.to_yuan(v)),
+                            _ => None,
+                        },
                         cell: a.at.to_string(),
+                        blank: a.is_blank(),
                         problem,
                     },
                 )
@@ -172,6 +204,8 @@ pub fn document(b: &Budget) -> Document {
         format: FORMAT,
         department: b.department.clone().unwrap_or_default(),
         year: b.year,
+        layout: b.layout.clone(),
+        entity: b.entity,
         summary: SummaryJson {
             income_total: yuan(s.income_total),
             expenditure_total: yuan(s.expenditure_total),
@@ -215,6 +249,16 @@ pub fn document(b: &Budget) -> Document {
             .map(|d| OtherJson {
                 sheet: d.sheet.clone(),
                 reason: format!("与工作表「{}」重复，均为{}", d.first_sheet, d.table),
+            })
+            .collect(),
+        texts: b
+            .texts
+            .iter()
+            .map(|t| TextJson {
+                key: t.key.clone(),
+                sheet: t.sheet.clone(),
+                title: t.title.value.clone(),
+                paragraphs: t.paragraphs.iter().map(|p| p.value.clone()).collect(),
             })
             .collect(),
     }

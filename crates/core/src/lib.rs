@@ -42,11 +42,12 @@ pub mod text;
 pub use catalog::{
     Catalog, CodeEntry, CodeListError, CodeLists, ColumnSpec, FoldedHeaders, Fund, FundNames,
     HeaderWords, InfoKind, InfoSpec, Layout, Renamed, Role, RowSpec, Scheme, Side, TableId,
-    TableKind, TableSpec,
+    TableKind, TableSpec, TextSpec,
 };
 pub use model::{
-    Amount, Budget, CellIssue, CellRef, ColumnRef, Duplicate, Info, InfoEntry, Line, LineKind,
-    Located, OtherSheet, Reading, Summary, Table, ThreePublic, Unit, decimal_string, round2, show2,
+    Amount, Budget, CellIssue, CellRef, ColumnRef, Duplicate, Entity, Info, InfoEntry, Line,
+    LineKind, Located, OtherSheet, Reading, Summary, Table, TextLine, TextSheet, ThreePublic, Unit,
+    decimal_string, round2, show2,
 };
 pub use recognise::{RecogniseError, is_empty_note, read_amount, recognise};
 /// Cell addresses (`B3`), re-exported from the grid reader for messages.

@@ -367,6 +367,28 @@ impl Table {
         self.lines.iter().all(Line::is_zero)
     }
 
+    /// The precision the table's figures are shown to, in its unit: 1 for a 元 table of
+    /// whole numbers, else one unit of the last decimal used (0.01 for two decimals;
+    /// never coarser than 0.01 万元 or 1 元). Each figure may be off its exact value by
+    /// half of this, which is the allowance for a sum of rounded figures.
+    pub fn precision(&self) -> Decimal {
+        let scale = self
+            .lines
+            .iter()
+            .flat_map(|l| l.amounts.iter())
+            .filter_map(|(_, a)| match a.reading {
+                Reading::Value(v) => Some(v.normalize().scale()),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        let floor = match self.unit {
+            Some(Unit::Yuan) => 0,
+            _ => 2,
+        };
+        Decimal::new(1, scale.clamp(floor, 6))
+    }
+
     /// The 合计 value of a column, converted to 元.
     pub fn total_yuan(&self, column: &str) -> Option<Decimal> {
         let v = self.total()?.value(column)?;
@@ -438,18 +460,78 @@ pub struct Duplicate {
     pub first_sheet: String,
 }
 
+/// Whose budget a workbook is: a 部门 (a department, with its units) or one 单位.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+pub enum Entity {
+    /// 部门预算: a department and the units under it.
+    #[default]
+    #[serde(rename = "部门")]
+    Department,
+    /// 单位预算: one budget unit.
+    #[serde(rename = "单位")]
+    Unit,
+}
+
+impl Entity {
+    /// `部门` or `单位`, as in titles (`部门收支总表`) and text (`本部门`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Entity::Department => "部门",
+            Entity::Unit => "单位",
+        }
+    }
+}
+
+/// One line (paragraph) of an explanation text: its one-based line in the text (or its
+/// place among a workbook's text paragraphs), the cell it is in when it comes from a
+/// workbook's text sheet, and what it says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TextLine {
+    /// One-based line number.
+    pub line: usize,
+    /// The sheet cell, for text read from a workbook.
+    pub cell: Option<CellRef>,
+    /// The text of the line.
+    pub text: String,
+}
+
+/// A text sheet of the workbook (部门编制说明, 其他相关情况说明 …): its title and its
+/// paragraphs, each with the cell it is in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TextSheet {
+    /// The catalogue key of the section (`explanation`, `other` …).
+    pub key: String,
+    /// The sheet's name.
+    pub sheet: String,
+    /// The title as written (`2024年部门预算编制说明`).
+    pub title: Located<String>,
+    /// The paragraphs below the title, in order; a cell of several lines gives one
+    /// paragraph per line.
+    pub paragraphs: Vec<Located<String>>,
+}
+
 /// A department's budget as read from one workbook.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Budget {
+    /// The department (or unit) as the workbook names it.
     pub department: Option<String>,
+    /// The budget year.
     pub year: Option<i32>,
     /// The regional layout the workbook follows (catalogue `layouts[].key`).
     pub layout: String,
+    /// 部门 or 单位, from the titles, the 编制部门/编制单位 line and the sheet names.
+    pub entity: Entity,
+    /// The container format of the workbook.
     pub format: Format,
+    /// The 部门基本情况 sheet, if any.
     pub info: Info,
     /// Recognised tables in catalogue order.
     pub tables: Vec<Table>,
+    /// The workbook's own explanation text, in its text sheets (Shanghai layout).
+    pub texts: Vec<TextSheet>,
+    /// Sheets recognised as a table that was already found.
     pub duplicates: Vec<Duplicate>,
+    /// Sheets that are not part of the budget.
     pub other_sheets: Vec<OtherSheet>,
 }
 
@@ -463,6 +545,22 @@ impl Budget {
     }
 
     /// The short name used in the explanation text (`政协办`), else the full name.
+    /// The workbook's own explanation text (its text sheets, titles included) as
+    /// numbered lines with their cells; empty when it has no text sheets.
+    pub fn own_text(&self) -> Vec<TextLine> {
+        let mut out = Vec::new();
+        for t in &self.texts {
+            for l in std::iter::once(&t.title).chain(&t.paragraphs) {
+                out.push(TextLine {
+                    line: out.len() + 1,
+                    cell: Some(l.at.clone()),
+                    text: l.value.clone(),
+                });
+            }
+        }
+        out
+    }
+
     pub fn short_name(&self) -> &str {
         self.info
             .text("short_name")
@@ -558,7 +656,16 @@ impl Summary {
             let t = b.table(id)?;
             t.to_yuan(t.fixed_value(key, col)?)
         };
-        let total = |id: TableId, col: &str| b.table(id)?.total_yuan(col);
+        // A table that is there but holds nothing (no 合计 row, every cell blank)
+        // states zero; a table that is not there states nothing.
+        let total = |id: TableId, col: &str| {
+            let t = b.table(id)?;
+            match t.total() {
+                Some(_) => t.total_yuan(col),
+                None if t.is_empty() && t.has_column(col) => Some(Decimal::ZERO),
+                None => None,
+            }
+        };
         // 表3-3 + 表4-1, each only when present.
         let three = |col: &str| {
             let parts: Vec<Decimal> = [TableId::T3_3, TableId::T4_1]

@@ -16,14 +16,16 @@ use rust_decimal::Decimal;
 
 use crate::Prior;
 use yusuan_core::text::fold;
-use yusuan_core::{CellRef, Unit, round2};
+use yusuan_core::{CellRef, TextLine, Unit, round2};
 use yusuan_core::{Scheme, TableId};
 use yusuan_rules::{Ctx, Meta, NotRun, Out, Rule, Severity, num};
 
-/// An explanation text, as lines (paragraphs) with their one-based line numbers.
+/// An explanation text, as lines (paragraphs) with their one-based line numbers (and
+/// their cells when the text is a workbook's own).
 #[derive(Debug, Clone, Default)]
 pub struct Text {
-    pub paragraphs: Vec<(usize, String)>,
+    /// The non-empty lines.
+    pub lines: Vec<TextLine>,
 }
 
 /// Why an explanation text could not be read.
@@ -37,13 +39,22 @@ impl Text {
     /// One paragraph per non-empty line, numbered from 1.
     pub fn parse(s: &str) -> Text {
         Text {
-            paragraphs: s
+            lines: s
                 .lines()
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(i, l)| (i + 1, l.to_string()))
+                .map(|(i, l)| TextLine {
+                    line: i + 1,
+                    cell: None,
+                    text: l.to_string(),
+                })
                 .collect(),
         }
+    }
+
+    /// A workbook's own text (its text sheets), each line with its cell.
+    pub fn from_lines(lines: Vec<TextLine>) -> Text {
+        Text { lines }
     }
 
     /// Read a .txt or .md file (UTF-8) or a .docx document.
@@ -191,6 +202,7 @@ fn chinese_number(s: &str) -> u32 {
 #[derive(Debug, Clone)]
 struct Para {
     line: usize,
+    cell: Option<CellRef>,
     /// The text without Markdown heading marks, trimmed.
     text: String,
     sec: Sec,
@@ -204,7 +216,8 @@ fn structure(text: &Text) -> Vec<Para> {
     let mut out = Vec::new();
     let mut sec = Sec::None;
     let mut sub = String::new();
-    for (line, raw) in &text.paragraphs {
+    for l in &text.lines {
+        let (line, raw) = (&l.line, &l.text);
         let t = raw
             .trim()
             .trim_start_matches('#')
@@ -225,6 +238,7 @@ fn structure(text: &Text) -> Vec<Para> {
         }
         out.push(Para {
             line: *line,
+            cell: l.cell.clone(),
             text: t,
             sec,
             sub: sub.clone(),
@@ -861,6 +875,7 @@ struct Obs {
     rule: &'static str,
     severity: Severity,
     line: usize,
+    cell: Option<CellRef>,
     quote: String,
     message: String,
     actual: Option<String>,
@@ -873,6 +888,7 @@ fn obs(rule: &'static str, severity: Severity, p: &Para, quote: &str, message: S
         rule,
         severity,
         line: p.line,
+        cell: p.cell.clone(),
         quote: quote.trim().to_string(),
         message,
         actual: None,
@@ -1349,6 +1365,8 @@ type Observed = (Vec<Obs>, Vec<String>);
 #[derive(Debug)]
 pub struct TextRules<'a> {
     text: Option<&'a Text>,
+    /// Why the rules do not run when there is no text.
+    absent: String,
     observed: std::sync::OnceLock<Observed>,
 }
 
@@ -1357,6 +1375,16 @@ impl<'a> TextRules<'a> {
     pub fn new(text: Option<&'a Text>) -> TextRules<'a> {
         TextRules {
             text,
+            absent: "未提供情况说明文本（用 --narrative 指定）".into(),
+            observed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The N rules with no text to check, for the reason given (all `not_run`).
+    pub fn not_run(reason: &str) -> TextRules<'a> {
+        TextRules {
+            text: None,
+            absent: reason.to_string(),
             observed: std::sync::OnceLock::new(),
         }
     }
@@ -1377,8 +1405,7 @@ impl<'a> TextRules<'a> {
     }
 
     fn text(&self) -> Result<&'a Text, NotRun> {
-        self.text
-            .ok_or_else(|| NotRun("未提供情况说明文本（用 --narrative 指定）".into()))
+        self.text.ok_or_else(|| NotRun(self.absent.clone()))
     }
 
     fn observed(&self, ctx: &Ctx<'_>, text: &Text) -> &Observed {
@@ -1406,7 +1433,13 @@ impl Rule for NRule<'_> {
         }
         let (found, notes) = self.set.observed(ctx, text);
         for o in found.iter().filter(|o| o.rule == rule) {
-            let f = out.text(o.severity, o.line, &o.quote, o.message.clone());
+            let f = out.text(
+                o.severity,
+                o.line,
+                o.cell.as_ref(),
+                &o.quote,
+                o.message.clone(),
+            );
             f.actual.clone_from(&o.actual);
             f.expected.clone_from(&o.expected);
             f.related.clone_from(&o.related);

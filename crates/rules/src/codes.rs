@@ -245,10 +245,17 @@ fn c304(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                     )
                 }
                 TableKind::Balance if !l.name.is_empty() => {
+                    let expected: Vec<String> = spec
+                        .rows
+                        .iter()
+                        .filter(|r| r.side == Side::Income && r.write)
+                        .map(|r| strip_ordinal(&fold(&r.label)).to_string())
+                        .collect();
                     format!(
-                        "{}收入项目“{}”不是可识别的收入行",
+                        "{}收入项目“{}”不是可识别的收入行（应为：{}）",
                         t.id,
-                        yusuan_core::text::clip(&l.name, 60)
+                        yusuan_core::text::clip(&l.name, 60),
+                        expected.join("、")
                     )
                 }
                 _ => format!("{}第 {} 行有金额但没有项目名称", t.id, l.row + 1),

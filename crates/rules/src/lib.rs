@@ -47,7 +47,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use yusuan_core::{Budget, CellRef, Line, Table, Unit};
+use yusuan_core::{Budget, CellRef, Line, Table, TextLine, Unit};
 use yusuan_core::{Catalog, CodeLists, TableId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -221,16 +221,24 @@ pub struct Ctx<'a> {
     pub budget: &'a Budget,
     pub codes: &'a CodeLists,
     pub catalog: &'static Catalog,
-    /// The explanation text's paragraphs (one-based line, text), when one is checked.
-    pub text: Option<&'a [(usize, String)]>,
+    /// The explanation text's lines, when one is checked.
+    pub text: Option<&'a [TextLine]>,
 }
 
 impl<'a> Ctx<'a> {
     /// A recognised table, or why the rule cannot run.
     pub fn table(&self, id: TableId) -> Result<&'a Table, NotRun> {
-        self.budget
-            .table(id)
-            .ok_or_else(|| NotRun(format!("{id}缺失")))
+        self.budget.table(id).ok_or_else(|| {
+            let layout = self.catalog.layout(&self.budget.layout);
+            match layout {
+                Some(l) if !l.required.contains(&id) => NotRun(format!(
+                    "{}不含{id}（{}）",
+                    l.name,
+                    self.catalog.table(id).title
+                )),
+                _ => NotRun(format!("{id}缺失")),
+            }
+        })
     }
 
     /// A table with a known unit (needed to compare it with another table).
@@ -265,15 +273,15 @@ pub trait Rule: Sync {
 pub use arithmetic::{K101, K102, K103, K104, K105, K106, K107};
 pub use codes::{C301, C302, C303, C304, C305, C306};
 pub use cross::{X201, X202, X203, X204, X205, X206, X207};
-pub use structure::{S001, S002, S003, S004, S005, S006};
+pub use structure::{S001, S002, S003, S004, S005, S006, S007};
 pub use values::{V001, V002, V003, V004, V005};
 
 /// The built-in rules (S, V, K, X, C), in catalogue order.
 pub fn builtin() -> Vec<&'static dyn Rule> {
     vec![
-        &S001, &S002, &S003, &S004, &S005, &S006, &V001, &V002, &V003, &V004, &V005, &K101, &K102,
-        &K103, &K104, &K105, &K106, &K107, &X201, &X202, &X203, &X204, &X205, &X206, &X207, &C301,
-        &C302, &C303, &C304, &C305, &C306,
+        &S001, &S002, &S003, &S004, &S005, &S006, &S007, &V001, &V002, &V003, &V004, &V005, &K101,
+        &K102, &K103, &K104, &K105, &K106, &K107, &X201, &X202, &X203, &X204, &X205, &X206, &X207,
+        &C301, &C302, &C303, &C304, &C305, &C306,
     ]
 }
 
@@ -356,15 +364,17 @@ impl Out {
         self.findings.last_mut().expect("just pushed")
     }
 
-    /// A finding on line `line` of the explanation text, quoting `quote`.
+    /// A finding on a line of the explanation text (its cell, when the text is the
+    /// workbook's own), quoting `quote`.
     pub fn text(
         &mut self,
         severity: Severity,
         line: usize,
+        cell: Option<&CellRef>,
         quote: &str,
         message: String,
     ) -> &mut Finding {
-        let f = self.push(severity, None, None, message);
+        let f = self.push(severity, None, cell, message);
         f.line = Some(line);
         f.quote = Some(yusuan_core::text::clip(quote.trim(), 300));
         f
@@ -517,6 +527,35 @@ impl Out {
         let (what, against) = describe();
         let diff = actual - expected;
         let unit = table.unit;
+        // Figures shown to a precision (whole 元, 0.01 万元) were each rounded on their
+        // own: a sum may differ from its parts by up to half a unit per part.
+        let precision = table.precision();
+        let bound = precision * Decimal::from(summed.len().max(1)) / Decimal::TWO;
+        if diff.abs() <= bound {
+            let unit_label = unit.map_or("", Unit::label);
+            let f = self.push(
+                Severity::Info,
+                Some(table.id),
+                Some(at),
+                format!(
+                    "舍入差异：{what} {} 与{against} {} 相差 {}{unit_label}，在 {} 个数各自四舍五入到 {}{unit_label} 的范围内（至多 {}{unit_label}）",
+                    num(actual),
+                    num(expected),
+                    num(diff),
+                    summed.len().max(1),
+                    precision.normalize(),
+                    bound.normalize()
+                ),
+            );
+            f.actual = Some(num(actual));
+            f.expected = Some(num(expected));
+            f.difference = Some(num(diff));
+            f.unit = unit.map(Unit::label);
+            if !summed.is_empty() {
+                f.related.push(cells_text(summed));
+            }
+            return;
+        }
         let f = self.at(
             Some(table.id),
             at,
@@ -641,7 +680,14 @@ pub fn run(ctx: &Ctx<'_>, rules: &[&dyn Rule]) -> Report {
         let meta = rule.meta();
         let mut out = Out::new(meta);
         let result = rule.check(ctx, &mut out);
-        let (findings, skipped) = out.finish();
+        let (mut findings, skipped) = out.finish();
+        let layout = ctx.catalog.layout(&ctx.budget.layout);
+        let relabel = |s: &str| layout.map_or_else(|| s.to_string(), |l| l.relabel(s));
+        for f in &mut findings {
+            f.message = relabel(&f.message);
+        }
+        let skipped: Vec<String> = skipped.iter().map(|s| relabel(s)).collect();
+        let result = result.map_err(|NotRun(r)| NotRun(relabel(&r)));
         let failed = findings.iter().any(|f| f.severity != Severity::Info);
         let entry = match result {
             Err(NotRun(reason)) => LedgerEntry {

@@ -81,7 +81,37 @@ rule! {
     s003
 }
 
+/// Whether the explanation text says a fund has no budget: a sentence naming the fund
+/// that says 无/未安排/空表, or gives its 支出/预算/拨款 as 0.
+fn text_says_empty(ctx: &Ctx<'_>, fund: Fund) -> bool {
+    static ZERO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?:预算|支出|拨款|安排)[^,，。；;]{0,8}?(?:为)?0(?:\.0+)?(?:万元|元)")
+            .expect("re")
+    });
+    let Some(text) = ctx.text else {
+        return false;
+    };
+    text.iter()
+        .flat_map(|l| l.text.split(['。', '；', ';']))
+        .map(fold)
+        .any(|s| {
+            fund_words(fund).iter().any(|w| {
+                s.find(w).is_some_and(|i| {
+                    let after = &s[i..];
+                    after.contains('无')
+                        || after.contains("未安排")
+                        || after.contains("空表")
+                        || ZERO.find(after).is_some_and(|m| m.start() < 40)
+                })
+            })
+        })
+}
+
 fn s003(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    if unfilled(ctx) {
+        return Err(NotRun("模板未填写（见 S007）".into()));
+    }
+    let layout = ctx.catalog.layout(&ctx.budget.layout);
     let mut checked = 0;
     for t in &ctx.budget.tables {
         let Some(fund) = ctx.catalog.table(t.id).fund else {
@@ -91,6 +121,10 @@ fn s003(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         let title = &ctx.catalog.table(t.id).title;
         match (&t.note, t.is_empty()) {
             (None, true) => {
+                let in_text = layout.is_some_and(|l| l.empty_note_in_text);
+                if in_text && text_says_empty(ctx, fund) {
+                    continue;
+                }
                 let at = t
                     .total()
                     .and_then(|l| l.anchor().cloned())
@@ -99,11 +133,17 @@ fn s003(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
                     .catalog
                     .empty_note(t.id, ctx.budget.year)
                     .unwrap_or_default();
-                out.at(
-                    Some(t.id),
-                    &at,
-                    format!("{}“{}”是空表，但没有空表说明（如“{example}”）", t.id, title),
-                );
+                let msg = if in_text {
+                    format!(
+                        "{}“{}”是空表，表中没有空表说明，情况说明中也没有说明无{}拨款安排（如“{example}”，或写明其支出预算为0.00万元）",
+                        t.id,
+                        title,
+                        ctx.catalog.fund_name(fund)
+                    )
+                } else {
+                    format!("{}“{}”是空表，但没有空表说明（如“{example}”）", t.id, title)
+                };
+                out.at(Some(t.id), &at, msg);
             }
             (Some(note), true) => {
                 let f = fold(&note.value);
@@ -221,6 +261,38 @@ pub fn placeholder_in(text: &str) -> Option<String> {
         .map(|(_, m)| m.to_string())
 }
 
+/// Whether the workbook is a template nobody filled in: every table it has holds no
+/// figure at all.
+pub(crate) fn unfilled(ctx: &Ctx<'_>) -> bool {
+    !ctx.budget.tables.is_empty() && ctx.budget.tables.iter().all(|t| t.is_empty())
+}
+
+rule! {
+    /// 工作簿不是未填写的模板
+    ///
+    /// every table is empty: the workbook is the blank template (one finding instead of
+    /// an empty-table error per table; such a workbook is never published)
+    S007,
+    Error,
+    "工作簿不是未填写的模板",
+    s007
+}
+
+fn s007(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    if unfilled(ctx) {
+        let n = ctx.budget.tables.len();
+        out.push(
+            out.severity(),
+            None,
+            None,
+            format!(
+                "模板未填写：工作簿中的 {n} 张预算表都没有任何金额，这是未填写的模板，不能公开"
+            ),
+        );
+    }
+    Ok(())
+}
+
 rule! {
     /// 没有遗留的模板占位内容
     ///
@@ -232,6 +304,9 @@ rule! {
 }
 
 fn s005(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    if unfilled(ctx) {
+        return Err(NotRun("模板未填写（见 S007）".into()));
+    }
     for t in &ctx.budget.tables {
         for r in &t.residue {
             out.at(
@@ -266,12 +341,13 @@ fn s005(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         }
     }
     if let Some(text) = ctx.text {
-        for (line, para) in text {
-            if let Some(m) = placeholder_in(para) {
+        for l in text {
+            if let Some(m) = placeholder_in(&l.text) {
                 out.text(
                     out.severity(),
-                    *line,
-                    para,
+                    l.line,
+                    l.cell.as_ref(),
+                    &l.text,
                     format!("情况说明中有遗留的模板内容“{m}”"),
                 );
             }

@@ -488,9 +488,11 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
         department: Some(spec.department.name.clone()),
         year: Some(year),
         layout: Catalog::get().layouts[0].key.clone(),
+        entity: yusuan_core::Entity::Department,
         format: Format::Xlsx,
         info: info(spec),
         tables,
+        texts: vec![],
         duplicates: vec![],
         other_sheets: vec![],
     })

@@ -11,5 +11,6 @@
 pub mod compose;
 pub mod corpus;
 mod edit;
+pub mod real;
 
 pub use edit::SheetEdit;

@@ -13,7 +13,10 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::catalog::{Catalog, CodeLists, TableId, TableKind, TableSpec};
-use crate::model::{Budget, CellRef, Duplicate, Info, InfoEntry, Located, OtherSheet, Table, Unit};
+use crate::model::{
+    Budget, CellRef, Duplicate, Entity, Info, InfoEntry, Located, OtherSheet, Table, TextSheet,
+    Unit,
+};
 use crate::text::{fold, strip_ordinal, tidy};
 use yusuan_grid::{Cell, Grid, Sheet};
 
@@ -42,6 +45,7 @@ pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseErro
     let mut info: Option<Info> = None;
     let mut duplicates = Vec::new();
     let mut other_sheets = Vec::new();
+    let mut texts = Vec::new();
     for sheet in &grid.sheets {
         if let Some(limit) = &sheet.limit
             && matches!(limit, yusuan_grid::Limit::TooManyCells { .. })
@@ -85,10 +89,13 @@ pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseErro
                     });
                 }
             }
-            None => other_sheets.push(OtherSheet {
-                name: sheet.name.clone(),
-                reason: "不是可识别的预算表（未找到表标题和表头）".into(),
-            }),
+            None => match read_text_sheet(catalog, sheet) {
+                Some(t) => texts.push(t),
+                None => other_sheets.push(OtherSheet {
+                    name: sheet.name.clone(),
+                    reason: "不是可识别的预算表（未找到表标题和表头）".into(),
+                }),
+            },
         }
     }
     if tables.is_empty() {
@@ -110,15 +117,90 @@ pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseErro
         .layout_of(tables.iter().map(|t| t.title_key.as_str()))
         .key
         .clone();
+    let entity = entity_of(grid, &tables);
     Ok(Budget {
         department,
         year,
         layout,
+        entity,
         format: grid.format,
         info,
         tables,
+        texts,
         duplicates,
         other_sheets,
+    })
+}
+
+/// 部门 or 单位: the titles (`预算单位财务收支预算总表`, `单位收支总表`), the
+/// `编制部门：`/`编制单位：` lines and the sheet names vote; a tie is 部门.
+fn entity_of(grid: &Grid, tables: &[Table]) -> Entity {
+    let (mut unit, mut department) = (0, 0);
+    let mut vote = |folded: &str| {
+        if folded.contains("预算单位")
+            || folded.starts_with("单位")
+            || folded.starts_with("编制单位")
+        {
+            unit += 1;
+        } else if folded.contains("部门") && !folded.contains("部门(单位)") {
+            department += 1;
+        }
+    };
+    for t in tables {
+        vote(&YEAR.replace_all(&fold(&t.title.value), ""));
+        vote(&fold(&t.sheet));
+    }
+    for sheet in &grid.sheets {
+        for (_, cells) in sheet.rows().take(TITLE_ROWS) {
+            for (_, cell) in cells.iter().take(8) {
+                if let Some(t) = cell.as_text() {
+                    let f = fold(t);
+                    if f.starts_with("编制单位") || f.starts_with("编制部门") {
+                        vote(&f);
+                    }
+                }
+            }
+        }
+    }
+    if unit > department {
+        Entity::Unit
+    } else {
+        Entity::Department
+    }
+}
+
+/// A text sheet (部门编制说明 …): its title, and every text cell below it as
+/// paragraphs, one per line.
+fn read_text_sheet(catalog: &Catalog, sheet: &Sheet) -> Option<TextSheet> {
+    let mut cells = sheet
+        .rows()
+        .flat_map(|(r, cells)| cells.iter().map(move |(c, cell)| (r, *c, cell)))
+        .filter_map(|(r, c, cell)| cell.as_text().map(|t| (r, c, t)))
+        .filter(|(_, _, t)| !t.trim().is_empty());
+    let (tr, tc, title) = cells.next()?;
+    let spec = catalog
+        .text_in(&fold(title))
+        .or_else(|| catalog.text_in(&fold(&sheet.name)))?;
+    let paragraphs = cells
+        .flat_map(|(r, c, t)| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(move |l| Located {
+                    value: l.to_string(),
+                    at: CellRef::new(&sheet.name, r, c),
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    Some(TextSheet {
+        key: spec.key.clone(),
+        sheet: sheet.name.clone(),
+        title: Located {
+            value: tidy(title),
+            at: CellRef::new(&sheet.name, tr, tc),
+        },
+        paragraphs,
     })
 }
 

@@ -304,21 +304,19 @@ fn pick_row<'a>(candidates: &[&'a RowSpec], section: Option<&str>) -> Option<&'a
 
 fn match_fixed<'a>(spec: &'a TableSpec, side: Side, folded: &str) -> Vec<&'a RowSpec> {
     let key = strip_ordinal(folded);
-    let exact: Vec<&RowSpec> = spec
-        .rows
-        .iter()
-        .filter(|r| r.side == side && r.keys.iter().any(|k| k == key))
-        .collect();
+    let on_side = |k: &str| -> Vec<&'a RowSpec> {
+        spec.rows
+            .iter()
+            .filter(|r| r.side == side && r.matches(k))
+            .collect()
+    };
+    let exact = on_side(key);
     if !exact.is_empty() {
         return exact;
     }
     // `一般公共预算拨款收入（含…）`: drop a trailing parenthesis.
     match key.find('(') {
-        Some(i) if i > 0 => spec
-            .rows
-            .iter()
-            .filter(|r| r.side == side && r.keys.iter().any(|k| k == &key[..i]))
-            .collect(),
+        Some(i) if i > 0 => on_side(&key[..i]),
         _ => vec![],
     }
 }
@@ -417,7 +415,12 @@ fn read_balance(
                 || (!has_amounts && is_placeholder(strip_ordinal(&folded)))
                 || (!has_amounts && crate::text::is_bare_ordinal(&folded))
             {
-                if is_placeholder(&folded) {
+                // A template's placeholder (`…`, `XX`) or a bare numbered row (`三、`)
+                // is kept to be reported, never dropped silently.
+                if is_placeholder(&folded)
+                    || is_placeholder(strip_ordinal(&folded))
+                    || crate::text::is_bare_ordinal(&folded)
+                {
                     body.residue.push(Located { value: text, at });
                 }
                 continue;

@@ -189,11 +189,7 @@ type CodeName = (String, String);
 /// `wanted` 项 codes with their names: known ones (whose 款 and 类 are in the catalogue)
 /// at random, and when more are asked than are known, made-up ones under known 款
 /// (returned also as the extra names the catalogue lacks).
-fn choose_codes(
-    rng: &mut Rng,
-    codes: &CodeLists,
-    wanted: usize,
-) -> (Vec<CodeName>, Vec<CodeName>) {
+fn choose_codes(rng: &mut Rng, codes: &CodeLists, wanted: usize) -> (Vec<CodeName>, Vec<CodeName>) {
     // 项 codes whose 款 and 类 are known, in code order.
     let mut known: Vec<(&str, &str)> = codes
         .functional
