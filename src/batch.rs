@@ -106,7 +106,10 @@ pub struct Row {
 /// Options of a batch run.
 #[allow(missing_debug_implementations)] // holds a callback
 pub struct Options<'a> {
-    pub unit: Unit,
+    /// The unit of the published tables; `None`: each workbook's layout's own.
+    pub disclosure_unit: Option<Unit>,
+    /// The layout to publish in; `None`: each workbook's own.
+    pub layout: Option<String>,
     pub codes: &'a CodeLists,
     /// Cap on worker threads (`None`: one per core).
     pub jobs: Option<usize>,
@@ -218,7 +221,8 @@ fn process_one(input: &Path, stem: &str, dir: &Path, out: &Path, opts: &Options<
         input,
         disclosure: target_dir.join(format!("{stem}.公开.xlsx")),
         report: Some(target_dir.join(format!("{stem}.问题清单.xlsx"))),
-        unit: opts.unit,
+        unit: opts.disclosure_unit,
+        layout: opts.layout.clone(),
         force: false,
         display_name: file,
     };

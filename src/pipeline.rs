@@ -18,7 +18,10 @@ pub struct Job<'a> {
     pub disclosure: PathBuf,
     /// The 问题清单 to write when there are findings (`None`: never).
     pub report: Option<PathBuf>,
-    pub unit: Unit,
+    /// The unit of the published tables; `None`: the layout's own.
+    pub unit: Option<Unit>,
+    /// The layout to publish in; `None`: the workbook's own.
+    pub layout: Option<String>,
     /// Write the disclosure even when there are errors.
     pub force: bool,
     /// The name of the file in the 问题清单 (its path relative to the batch folder).
@@ -77,7 +80,15 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
     }
     match convertible(&budget, &checked.report, job.force) {
         Ok(()) => {
-            write_disclosure(&budget, job.unit, &job.disclosure, codes)?;
+            write_disclosure(
+                &budget,
+                &Publish {
+                    unit: job.unit,
+                    layout: job.layout.clone(),
+                },
+                &job.disclosure,
+                codes,
+            )?;
             checked.disclosure = Some(job.disclosure.clone());
         }
         Err(why) => checked.skipped = Some(why),
@@ -105,17 +116,28 @@ pub fn convertible(budget: &Budget, report: &Report, force: bool) -> Result<(), 
     Ok(())
 }
 
-/// Write the disclosure workbook, with the generated 情况说明 as its last sheet.
+/// How to publish: the unit and the layout (each `None`: the workbook's own).
+#[derive(Debug, Clone, Default)]
+pub struct Publish {
+    /// The unit of every published table.
+    pub unit: Option<Unit>,
+    /// The layout (catalogue key).
+    pub layout: Option<String>,
+}
+
+/// Write the disclosure workbook in the workbook's own layout (or the one asked for),
+/// with the workbook's own 情况说明 where it has one, else the generated one.
 pub fn write_disclosure(
     budget: &Budget,
-    unit: Unit,
+    publish: &Publish,
     path: &Path,
     codes: &CodeLists,
 ) -> Result<(), OutputError> {
     let prior = yusuan_narrative::Prior::from_info(budget);
     let opts = DisclosureOptions {
-        unit: Some(unit),
+        unit: publish.unit,
         narrative: Some(yusuan_narrative::generate(budget, codes, prior).to_text()),
+        layout: publish.layout.clone(),
     };
     let mut wb =
         yusuan_write::disclosure(budget, &opts).map_err(|source| OutputError::Workbook {

@@ -14,8 +14,9 @@ use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Outcome;
-use super::convert::UnitArg;
+use super::convert::{LayoutArg, UnitArg};
 use yusuan::CodeLists;
+use yusuan::Unit;
 use yusuan::batch::{self, Options};
 
 /// 批量处理一个文件夹中的部门预算工作簿，生成公开表、问题清单和汇总表。
@@ -29,9 +30,12 @@ pub struct Args {
     /// 最多同时处理的文件数（线程数）
     #[arg(short, long)]
     jobs: Option<usize>,
-    /// 公开表和汇总表的金额单位
-    #[arg(long, value_enum, default_value = "万元")]
-    unit: UnitArg,
+    /// 公开表和汇总表的金额单位（默认：公开表按其样式，汇总表为万元）
+    #[arg(long, value_enum)]
+    unit: Option<UnitArg>,
+    /// 公开表样式（默认与各自报送的工作簿相同）
+    #[arg(long, value_enum)]
+    layout: Option<LayoutArg>,
     /// 本地完整的科目代码表（CSV）
     #[arg(long)]
     codes: Option<PathBuf>,
@@ -80,7 +84,8 @@ pub fn run(a: Args) -> Result<Outcome> {
         bar.inc(1);
     };
     let opts = Options {
-        unit: a.unit.into(),
+        disclosure_unit: a.unit.map(Unit::from),
+        layout: a.layout.map(|l| l.key().to_string()),
         codes: &codes,
         jobs: a.jobs,
         on_done: Some(&on_done),
@@ -95,12 +100,11 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
     {
         let path = a.output.join("汇总表.xlsx");
-        let mut wb = batch::summary_workbook(&result, a.unit.into()).map_err(|source| {
-            yusuan_write::OutputError::Workbook {
+        let mut wb = batch::summary_workbook(&result, a.unit.map_or(Unit::WanYuan, Unit::from))
+            .map_err(|source| yusuan_write::OutputError::Workbook {
                 path: path.clone(),
                 source,
-            }
-        })?;
+            })?;
         yusuan_write::save_workbook(&mut wb, &path)?;
     }
     yusuan_write::write_atomic(

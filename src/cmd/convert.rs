@@ -22,6 +22,27 @@ pub enum UnitArg {
     Yuan,
 }
 
+/// 公开表样式
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LayoutArg {
+    /// 四川县级部门预算公开表（表1至表5）
+    #[value(name = "sichuan", alias = "四川")]
+    Sichuan,
+    /// 上海市区级部门（单位）预算公开表（九张表）
+    #[value(name = "shanghai", alias = "上海")]
+    Shanghai,
+}
+
+impl LayoutArg {
+    /// The catalogue key of the layout.
+    pub fn key(self) -> &'static str {
+        match self {
+            LayoutArg::Sichuan => "sichuan",
+            LayoutArg::Shanghai => "shanghai",
+        }
+    }
+}
+
 impl From<UnitArg> for Unit {
     fn from(u: UnitArg) -> Unit {
         match u {
@@ -39,9 +60,12 @@ pub struct Args {
     /// 输出文件，默认为输入文件旁的“<文件名>.公开.xlsx”
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// 公开表的金额单位
-    #[arg(long, value_enum, default_value = "万元")]
-    unit: UnitArg,
+    /// 公开表的金额单位（默认按公开表样式：四川为万元，上海各表为元、“三公”表为万元）
+    #[arg(long, value_enum)]
+    unit: Option<UnitArg>,
+    /// 公开表样式（默认与报送的工作簿相同）
+    #[arg(long, value_enum)]
+    layout: Option<LayoutArg>,
     /// 有错误时仍然生成（错误照常列出，退出码仍为 1）
     #[arg(long)]
     force: bool,
@@ -77,7 +101,11 @@ pub fn run(a: Args) -> Result<Outcome> {
         eprintln!("{why}（改正后重试，或用 --force 强制生成）");
         return Ok(Outcome::Findings);
     }
-    yusuan::pipeline::write_disclosure(&budget, a.unit.into(), &out, &codes)?;
+    let publish = yusuan::pipeline::Publish {
+        unit: a.unit.map(Unit::from),
+        layout: a.layout.map(|l| l.key().to_string()),
+    };
+    yusuan::pipeline::write_disclosure(&budget, &publish, &out, &codes)?;
     eprintln!("已生成公开表：{}", out.display());
     Ok(if report.has_errors() {
         Outcome::Findings

@@ -311,8 +311,92 @@ pub struct Layout {
     /// catalogue's `表3` (the Shanghai tables are named, not numbered alike).
     #[serde(default)]
     pub labels: std::collections::BTreeMap<TableId, String>,
+    /// Whether a blank amount is published as 0.00 (else it stays blank).
+    #[serde(default)]
+    pub blank_as_zero: bool,
+    /// The layout's own published tables, in its order; empty for the layout that is
+    /// the catalogue's own (the Sichuan set, written from `tables`).
+    #[serde(default)]
+    pub tables: Vec<LayoutTable>,
+    /// The layout's text sheets in a published workbook, in order.
+    #[serde(default)]
+    pub texts: Vec<LayoutText>,
+    /// The note an empty fund table carries when published (`{org}`, `{year}`,
+    /// `{fund}` filled in), if the layout prints one.
+    #[serde(default)]
+    pub empty_note_text: Option<String>,
     #[serde(skip)]
     pub marker_keys: Vec<String>,
+}
+
+/// One table as a layout publishes it: sheet, title, unit, and its columns as header
+/// paths (merged parents first), its fixed rows in order.
+///
+/// In `sheet` and `title`, `{org}` is 部门 or 单位 and `{org_title}` 部门 or 预算单位
+/// (as the layout writes it in titles); `{year}` the budget year.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LayoutTable {
+    /// The table it publishes.
+    pub id: TableId,
+    /// For 部门 or 单位 workbooks only (`部门`/`单位`); none: both.
+    #[serde(default)]
+    pub org: Option<String>,
+    /// The sheet name.
+    pub sheet: String,
+    /// The title.
+    pub title: String,
+    /// The unit the layout publishes the table in (`元`, `万元`).
+    pub unit: String,
+    /// The columns, left to right.
+    pub columns: Vec<LayoutColumn>,
+    /// Balance tables: the fixed income rows in order, as `[key, label]`.
+    #[serde(default)]
+    pub income: Vec<(String, String)>,
+    /// Balance tables: the fixed expenditure rows before the 类 lines, as `[key, label]`.
+    #[serde(default)]
+    pub expenditure: Vec<(String, String)>,
+    /// Balance tables: the last row, `[key, label]` for the income then the
+    /// expenditure side.
+    #[serde(default)]
+    pub foot: Vec<(String, String)>,
+    /// Whether the 合计 row comes first (else last).
+    #[serde(default)]
+    pub total_first: bool,
+}
+
+/// A column of a layout table: its meaning and its header path.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LayoutColumn {
+    /// The model's column key (`total`, `code_class`, `name` …).
+    pub key: String,
+    /// The header from the top row down; columns sharing a parent share its cell.
+    pub path: Vec<String>,
+    /// The column width, if it is not fitted to the text.
+    #[serde(default)]
+    pub width: Option<f64>,
+}
+
+/// A text sheet of a published workbook (Shanghai: 部门主要职能 …).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct LayoutText {
+    /// The section (`functions`, `explanation` …), as in `[[texts]]`.
+    pub key: String,
+    /// The sheet name (`{org}` filled in).
+    pub sheet: String,
+    /// Whether it comes after the tables (else before).
+    #[serde(default)]
+    pub after_tables: bool,
+}
+
+impl Layout {
+    /// The layout's table for `id` in a 部门 (`unit = false`) or 单位 workbook.
+    pub fn table(&self, id: TableId, unit: bool) -> Option<&LayoutTable> {
+        let org = if unit { "单位" } else { "部门" };
+        self.tables
+            .iter()
+            .find(|t| t.id == id && t.org.as_deref() == Some(org))
+            .or_else(|| self.tables.iter().find(|t| t.id == id && t.org.is_none()))
+    }
 }
 
 impl Layout {
@@ -828,6 +912,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn layouts_are_data() {
+        let c = Catalog::get();
+        let sichuan = c.layout("sichuan").unwrap();
+        assert!(sichuan.tables.is_empty() && sichuan.blank_as_zero);
+        let sh = c.layout("shanghai").unwrap();
+        assert!(!sh.blank_as_zero && sh.empty_note_in_text);
+        assert_eq!(sh.texts.len(), 6);
+        // every required table is published, 表1 in a 部门 and a 单位 form
+        for id in &sh.required {
+            assert!(sh.table(*id, false).is_some(), "{id}");
+            assert!(sh.table(*id, true).is_some(), "{id}");
+        }
+        assert_eq!(sh.table(TableId::T1, true).unwrap().columns.len(), 7);
+        assert_eq!(sh.table(TableId::T3_3, false).unwrap().unit, "万元");
+        assert_eq!(sh.label(TableId::T3), "一般公共预算支出功能分类预算表");
+        assert_eq!(
+            sh.relabel("表3 与表1-2 不符"),
+            "一般公共预算支出功能分类预算表 与支出预算总表 不符"
+        );
+        assert_eq!(sichuan.relabel("表3 与表1-2 不符"), "表3 与表1-2 不符");
     }
 
     #[test]

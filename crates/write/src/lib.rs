@@ -17,6 +17,7 @@
 
 mod copy;
 mod findings;
+mod layout;
 mod output;
 mod style;
 mod summary;
@@ -180,15 +181,182 @@ pub fn submission(budget: &Budget) -> Result<Workbook, XlsxError> {
 /// Options of the disclosure workbook.
 #[derive(Debug, Clone, Default)]
 pub struct DisclosureOptions {
-    /// 万元 (default) or 元.
+    /// The unit of every table; `None`: the layout's own (万元 for the Sichuan set; 元,
+    /// and 万元 for the 三公 table, for the Shanghai set).
     pub unit: Option<Unit>,
-    /// The 情况说明 text, added as a last sheet when given.
+    /// The 情况说明 text (generated), published when the workbook has no text of its own.
     pub narrative: Option<String>,
+    /// The layout to publish in (catalogue key); `None`: the workbook's own.
+    pub layout: Option<String>,
 }
 
-/// The formatted public-disclosure workbook: 封面, 目录 with links, every table of the
-/// canonical set in order (empty ones with their note), and the 情况说明 if given.
+/// The formatted public-disclosure workbook in a layout (by default the workbook's
+/// own): 封面, 目录 with links, every table the budget has in the layout's order, and
+/// the 情况说明 (the workbook's own text sheets where the layout has them, else the
+/// generated text).
 pub fn disclosure(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook, XlsxError> {
+    let cat = Catalog::get();
+    let key = opts.layout.as_deref().unwrap_or(&budget.layout);
+    match cat.layout(key) {
+        Some(l) if !l.tables.is_empty() => disclosure_in_layout(budget, opts, l),
+        _ => disclosure_canonical(budget, opts),
+    }
+}
+
+/// The cover: the budget's title, the department and what it is.
+fn cover(wb: &mut Workbook, st: &Styles, title: &str, lines: &[String]) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("封面")?;
+    ws.set_column_width(0, 90)?;
+    ws.set_row_height(8, 50)?;
+    ws.write_string_with_format(8, 0, title, &st.cover_title)?;
+    for (i, l) in lines.iter().enumerate() {
+        ws.write_string_with_format(12 + i as u32, 0, l, &st.cover_line)?;
+    }
+    ws.set_paper_size(9);
+    ws.set_print_center_horizontally(true);
+    ws.set_print_area(0, 0, 20, 0)?;
+    Ok(())
+}
+
+/// The 目录: one linked row per sheet, `(number, title, sheet)`.
+fn contents(
+    wb: &mut Workbook,
+    st: &Styles,
+    entries: &[(String, String, String)],
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("目录")?;
+    ws.merge_range(0, 0, 0, 1, "目  录", &st.contents_title)?;
+    ws.set_row_height(0, 36)?;
+    ws.write_string_with_format(1, 0, "表号", &st.header)?;
+    ws.write_string_with_format(1, 1, "表名", &st.header)?;
+    let mut row = 2;
+    for (number, title, sheet) in entries {
+        ws.write_string_with_format(row, 0, number, &st.text)?;
+        let url = Url::new(format!("internal:'{sheet}'!A1")).set_text(title);
+        ws.write_url_with_format(row, 1, url, &st.link_cell)?;
+        row += 1;
+    }
+    ws.set_column_width(0, 10)?;
+    ws.set_column_width(1, 70)?;
+    print_setup(ws, false, 1, row - 1, 1)
+}
+
+/// Publishing in a layout of its own (the Shanghai set): its text sheets, its tables,
+/// in its order and form.
+fn disclosure_in_layout(
+    budget: &Budget,
+    opts: &DisclosureOptions,
+    layout: &yusuan_core::Layout,
+) -> Result<Workbook, XlsxError> {
+    let st = Styles::new();
+    let mut wb = new_workbook();
+    let dept = budget.department_name();
+    let org = budget.entity.label();
+    let year_text = budget.year.map(|y| format!("{y}年")).unwrap_or_default();
+    let title = format!("{dept}{year_text}{org}预算");
+    let ctx = layout::LayoutCtx {
+        layout,
+        department: dept,
+        year: budget.year,
+        entity: budget.entity,
+        unit: opts.unit,
+        same_layout: budget.layout == layout.key,
+        back_link: true,
+        template: false,
+    };
+    cover(
+        &mut wb,
+        &st,
+        &title,
+        &[
+            format!(
+                "预算{}：{dept}",
+                if org == "单位" {
+                    "单位"
+                } else {
+                    "主管部门"
+                }
+            ),
+            format!("{year_text}{org}预算公开"),
+        ],
+    )?;
+    let own = |key: &str| budget.texts.iter().find(|t| t.key == key);
+    let has_own = !budget.texts.is_empty();
+    let texts = |after: bool| {
+        layout
+            .texts
+            .iter()
+            .filter(move |t| t.after_tables == after)
+            .filter_map(|t| own(&t.key).map(|o| (layout::sheet_name(&ctx.fill(&t.sheet)), o)))
+    };
+    let tables: Vec<(&yusuan_core::LayoutTable, &yusuan_core::Table)> = layout
+        .tables
+        .iter()
+        .filter(|lt| lt.org.is_none() || lt.org.as_deref() == Some(org))
+        .filter_map(|lt| budget.table(lt.id).map(|t| (lt, t)))
+        .collect();
+    let mut entries = Vec::new();
+    for (sheet, t) in texts(false) {
+        entries.push(("说明".to_string(), t.title.value.clone(), sheet));
+    }
+    if !has_own && opts.narrative.is_some() {
+        entries.push((
+            "说明".into(),
+            format!("{dept}{year_text}{org}预算情况说明"),
+            "情况说明".into(),
+        ));
+    }
+    for (i, (lt, t)) in tables.iter().enumerate() {
+        let table_title = if ctx.same_layout {
+            t.title.value.clone()
+        } else {
+            ctx.fill(&lt.title)
+        };
+        entries.push((
+            (i + 1).to_string(),
+            table_title,
+            layout::sheet_name(&ctx.fill(&lt.sheet)),
+        ));
+    }
+    for (sheet, t) in texts(true) {
+        entries.push(("说明".to_string(), t.title.value.clone(), sheet));
+    }
+    contents(&mut wb, &st, &entries)?;
+    for (sheet, t) in texts(false) {
+        let paras: Vec<&str> = t.paragraphs.iter().map(|p| p.value.as_str()).collect();
+        text_sheet(&mut wb, &st, &sheet, &t.title.value, &paras)?;
+    }
+    if !has_own && let Some(text) = &opts.narrative {
+        narrative_sheet(&mut wb, &st, text)?;
+    }
+    for (lt, t) in &tables {
+        layout::add_layout_sheet(&mut wb, &st, lt, Some(t), &ctx)?;
+    }
+    for (sheet, t) in texts(true) {
+        let paras: Vec<&str> = t.paragraphs.iter().map(|p| p.value.as_str()).collect();
+        text_sheet(&mut wb, &st, &sheet, &t.title.value, &paras)?;
+    }
+    wb.set_properties(&properties(&title, dept, budget.year)?);
+    Ok(wb)
+}
+
+/// A text sheet: its title, then one wrapped paragraph per row.
+fn text_sheet(
+    wb: &mut Workbook,
+    st: &Styles,
+    name: &str,
+    title: &str,
+    paragraphs: &[&str],
+) -> Result<(), XlsxError> {
+    let mut lines = vec![title];
+    lines.extend_from_slice(paragraphs);
+    paragraph_sheet(wb, st, name, &lines)
+}
+
+/// The canonical (Sichuan) disclosure, written from the catalogue's tables.
+fn disclosure_canonical(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook, XlsxError> {
     let cat = Catalog::get();
     let st = Styles::new();
     let unit = opts.unit.unwrap_or(Unit::WanYuan);
@@ -196,21 +364,15 @@ pub fn disclosure(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook,
     let dept = budget.department_name();
     let year = budget.year;
     let year_text = year.map(|y| format!("{y}年")).unwrap_or_default();
-    let title = format!("{dept}{year_text}部门预算");
+    let org = budget.entity.label();
+    let title = format!("{dept}{year_text}{org}预算");
 
-    // 封面
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("封面")?;
-        ws.set_column_width(0, 90)?;
-        ws.set_row_height(8, 50)?;
-        ws.write_string_with_format(8, 0, &title, &st.cover_title)?;
-        ws.write_string_with_format(12, 0, dept, &st.cover_line)?;
-        ws.write_string_with_format(13, 0, format!("{year_text}部门预算公开"), &st.cover_line)?;
-        ws.set_paper_size(9);
-        ws.set_print_center_horizontally(true);
-        ws.set_print_area(0, 0, 20, 0)?;
-    }
+    cover(
+        &mut wb,
+        &st,
+        &title,
+        &[dept.to_string(), format!("{year_text}{org}预算公开")],
+    )?;
     // 目录: the tables the budget has, in the standard order (a regional layout may lack
     // some of the canonical set; nothing is published that was not submitted).
     let tables: Vec<_> = TableId::ALL
@@ -218,32 +380,24 @@ pub fn disclosure(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook,
         .filter(|id| **id != TableId::Info && budget.table(**id).is_some())
         .map(|id| cat.table(*id))
         .collect();
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("目录")?;
-        ws.merge_range(0, 0, 0, 1, "目  录", &st.contents_title)?;
-        ws.set_row_height(0, 36)?;
-        ws.write_string_with_format(1, 0, "表号", &st.header)?;
-        ws.write_string_with_format(1, 1, "表名", &st.header)?;
-        let mut row = 2;
-        for spec in &tables {
-            ws.write_string_with_format(row, 0, &spec.sheet, &st.text)?;
-            let url = Url::new(format!("internal:'{}'!A1", spec.sheet))
-                .set_text(format!("{}{}{}", dept, year_text, spec.title));
-            ws.write_url_with_format(row, 1, url, &st.link_cell)?;
-            row += 1;
-        }
-        if opts.narrative.is_some() {
-            ws.write_string_with_format(row, 0, "说明", &st.text)?;
-            let url = Url::new("internal:'情况说明'!A1")
-                .set_text(format!("{dept}{year_text}部门预算情况说明"));
-            ws.write_url_with_format(row, 1, url, &st.link_cell)?;
-            row += 1;
-        }
-        ws.set_column_width(0, 10)?;
-        ws.set_column_width(1, 70)?;
-        print_setup(ws, false, 1, row - 1, 1)?;
+    let mut entries: Vec<(String, String, String)> = tables
+        .iter()
+        .map(|spec| {
+            (
+                spec.sheet.clone(),
+                format!("{}{}{}", dept, year_text, spec.title),
+                spec.sheet.clone(),
+            )
+        })
+        .collect();
+    if opts.narrative.is_some() {
+        entries.push((
+            "说明".into(),
+            format!("{dept}{year_text}{org}预算情况说明"),
+            "情况说明".into(),
+        ));
     }
+    contents(&mut wb, &st, &entries)?;
     let ctx = Context {
         department: budget.department.as_deref(),
         year,
@@ -268,6 +422,18 @@ pub fn disclosure(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook,
 
 /// The 情况说明 as a sheet: one wrapped paragraph per row, headings bold, A4 portrait.
 fn narrative_sheet(wb: &mut Workbook, st: &Styles, text: &str) -> Result<(), XlsxError> {
+    let lines: Vec<&str> = text.lines().collect();
+    paragraph_sheet(wb, st, "情况说明", &lines)
+}
+
+/// A sheet of text: the first line as its title, then one wrapped paragraph per row
+/// (headings bold), A4 portrait, a link back to the 目录.
+fn paragraph_sheet(
+    wb: &mut Workbook,
+    st: &Styles,
+    name: &str,
+    lines: &[&str],
+) -> Result<(), XlsxError> {
     const WIDTH: f64 = 62.0;
     let heading = |t: &str| {
         let t = t.trim_start_matches(['\u{3000}', ' ']);
@@ -276,10 +442,10 @@ fn narrative_sheet(wb: &mut Workbook, st: &Styles, text: &str) -> Result<(), Xls
             || (t.starts_with('（') && t.chars().count() < 30)
     };
     let ws = wb.add_worksheet();
-    ws.set_name("情况说明")?;
+    ws.set_name(name)?;
     ws.set_column_width(0, WIDTH)?;
     let mut row = 0;
-    for (i, para) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+    for (i, para) in lines.iter().filter(|l| !l.trim().is_empty()).enumerate() {
         let p = para.trim_end();
         let fmt = if i == 0 {
             &st.title

@@ -40,6 +40,8 @@ pub struct Styles {
     pub total_label: Format,
     pub total_money: Format,
     pub note: Format,
+    /// A note printed below a table, outside its border.
+    pub note_plain: Format,
     pub text: Format,
     pub text_wrap: Format,
     pub link: Format,
@@ -114,6 +116,7 @@ impl Styles {
                 .set_bold()
                 .set_background_color(Color::RGB(TOTAL_FILL)),
             note: cell.clone().set_align(FormatAlign::Left).set_text_wrap(),
+            note_plain: base(10.0).set_align(FormatAlign::Left).set_text_wrap(),
             text: cell.clone().set_align(FormatAlign::Left).set_indent(1),
             text_wrap: cell
                 .clone()

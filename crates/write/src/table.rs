@@ -62,26 +62,36 @@ fn money_width(v: Decimal) -> usize {
     usize::from(v.is_sign_negative()) + digits + 3 + 3
 }
 
-struct Writer<'a> {
-    ws: &'a mut Worksheet,
-    st: &'a Styles,
-    mode: Mode,
+/// Writes the cells of one table sheet: text and money, with formats applied in
+/// rectangles at the end, and the widths the text needs.
+pub(crate) struct Writer<'a> {
+    pub(crate) ws: &'a mut Worksheet,
+    pub(crate) st: &'a Styles,
+    pub(crate) mode: Mode,
     /// The unit values are stored in (the table's) and the unit written.
-    from: Unit,
-    to: Unit,
-    widths: Vec<usize>,
+    pub(crate) from: Unit,
+    pub(crate) to: Unit,
+    /// Whether a blank amount is published as 0.00 (the layout's convention).
+    pub(crate) blank_as_zero: bool,
+    pub(crate) widths: Vec<usize>,
     /// Cell formats, applied by [`Writer::apply_formats`] in rectangles.
-    formats: Vec<(u32, u16, &'a Format)>,
+    pub(crate) formats: Vec<(u32, u16, &'a Format)>,
 }
 
 impl<'a> Writer<'a> {
-    fn note_width(&mut self, col: u16, width: usize) {
+    pub(crate) fn note_width(&mut self, col: u16, width: usize) {
         if let Some(x) = self.widths.get_mut(col as usize) {
             *x = (*x).max(width);
         }
     }
 
-    fn text(&mut self, row: u32, col: u16, text: &str, fmt: &'a Format) -> Result<(), XlsxError> {
+    pub(crate) fn text(
+        &mut self,
+        row: u32,
+        col: u16,
+        text: &str,
+        fmt: &'a Format,
+    ) -> Result<(), XlsxError> {
         self.note_width(col, display_width(text));
         self.ws.write_string(row, col, text)?;
         self.blank(row, col, fmt);
@@ -89,7 +99,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Give a cell its format (a blank cell if nothing is written there).
-    fn blank(&mut self, row: u32, col: u16, fmt: &'a Format) {
+    pub(crate) fn blank(&mut self, row: u32, col: u16, fmt: &'a Format) {
         self.formats.push((row, col, fmt));
     }
 
@@ -99,7 +109,7 @@ impl<'a> Writer<'a> {
     /// share a format (a few per table). The last format given to a cell wins, as with
     /// direct writes; rectangles are applied in position order, so the output bytes do
     /// not depend on addresses.
-    fn apply_formats(&mut self) -> Result<(), XlsxError> {
+    pub(crate) fn apply_formats(&mut self) -> Result<(), XlsxError> {
         let mut cells = std::mem::take(&mut self.formats);
         cells.reverse();
         cells.sort_by_key(|&(r, c, _)| (r, c)); // stable: the last given comes first
@@ -145,7 +155,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn money(
+    pub(crate) fn money(
         &mut self,
         row: u32,
         col: u16,
@@ -153,6 +163,11 @@ impl<'a> Writer<'a> {
         fmt: &'a Format,
     ) -> Result<(), XlsxError> {
         let v = match self.mode {
+            // A blank source cell (or a cell the source does not have) stays blank
+            // unless the layout publishes blanks as 0.00.
+            Mode::Disclosure { .. } if !self.blank_as_zero && a.is_none_or(|a| a.is_blank()) => {
+                None
+            }
             Mode::Disclosure { .. } => Some(self.value(a).unwrap_or_default()),
             _ => self.value(a),
         };
@@ -174,7 +189,15 @@ pub fn write_table(
     mode: Mode,
     ctx: &Context<'_>,
 ) -> Result<(), XlsxError> {
-    let columns: Vec<&ColumnSpec> = spec.written_columns().collect();
+    // Published, a column the source table does not have is not shown.
+    let columns: Vec<&ColumnSpec> = spec
+        .written_columns()
+        .filter(|c| {
+            !matches!(mode, Mode::Disclosure { .. })
+                || c.role != Role::Amount
+                || table.is_none_or(|t| t.has_column(&c.key))
+        })
+        .collect();
     let ncols = columns.len() as u16;
     let last_col = ncols.saturating_sub(1);
     let from = table.and_then(|t| t.unit).unwrap_or(Unit::WanYuan);
@@ -188,6 +211,7 @@ pub fn write_table(
         mode,
         from,
         to,
+        blank_as_zero: true,
         widths: columns
             .iter()
             .map(|c| c.width.unwrap_or(0.0) as usize)
@@ -461,6 +485,7 @@ fn write_balance(
                 .find(|l| l.kind == LineKind::Fixed && l.key.as_deref() == Some(key))
         })
     };
+    let published = matches!(w.mode, Mode::Disclosure { .. }) && table.is_some();
     let fixed_item = |r: &RowSpec| Item {
         label: r.label.clone(),
         line: find(&r.key),
@@ -476,6 +501,8 @@ fn write_balance(
             .rows
             .iter()
             .filter(|r| r.side == side && r.write && r.foot.is_none())
+            // Published, a fixed row the source does not have is not shown.
+            .filter(|r| !published || find(&r.key).is_some())
             .map(fixed_item)
             .collect();
         if side == Side::Expenditure
@@ -501,11 +528,30 @@ fn write_balance(
             .map_or(0, |m| m + 1);
         let mut foot: Vec<Option<Item<'_>>> = (0..foot_len).map(|_| None).collect();
         for r in spec.rows.iter().filter(|r| r.side == side && r.write) {
-            if let Some(i) = r.foot {
+            if let Some(i) = r.foot
+                && (!published || find(&r.key).is_some())
+            {
                 foot[i as usize] = Some(fixed_item(r));
             }
         }
         blocks.push((head, foot));
+    }
+    // Published, a foot row neither side has is left out (the totals stay aligned).
+    if published {
+        let keep: Vec<usize> = (0..blocks.iter().map(|(_, f)| f.len()).max().unwrap_or(0))
+            .filter(|i| {
+                blocks
+                    .iter()
+                    .any(|(_, f)| f.get(*i).is_some_and(Option::is_some))
+            })
+            .collect();
+        for (_, foot) in &mut blocks {
+            let mut kept = Vec::new();
+            for i in &keep {
+                kept.push(foot.get_mut(*i).and_then(Option::take));
+            }
+            *foot = kept;
+        }
     }
     let head_rows = blocks
         .iter()

@@ -62,6 +62,22 @@ pub const NAME: &str = "name";
 /// XFD is not a header worth 16,384 paths).
 const MAX_HEADER_COLS: u32 = 256;
 
+/// A folded header without a leading year (`2024年…`, `2024年度…`).
+fn strip_year(folded: &str) -> String {
+    let digits = folded.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 4 {
+        let rest = &folded[4..];
+        if let Some(r) = rest
+            .strip_prefix("年度")
+            .or_else(|| rest.strip_prefix('年'))
+            && !r.is_empty()
+        {
+            return r.to_string();
+        }
+    }
+    folded.to_string()
+}
+
 /// The header paths of rows `first..=last`.
 pub fn header_paths(sheet: &Sheet, first: u32, last: u32) -> Vec<HeaderPath> {
     let mut max_col = 0;
@@ -102,7 +118,9 @@ pub fn header_paths(sheet: &Sheet, first: u32, last: u32) -> Vec<HeaderPath> {
         let mut shown: Vec<String> = Vec::new();
         for row in &grid {
             let t = &row[c];
-            let f = fold(t);
+            // `2024年机关运行经费预算数`: a header may carry the year; it is matched
+            // without it.
+            let f = strip_year(&fold(t));
             if f.is_empty() || folded.last() == Some(&f) {
                 continue;
             }
