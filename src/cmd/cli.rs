@@ -25,6 +25,7 @@ const VALUE_NAMES: &[(&str, &str)] = &[
     ("year", "年度"),
     ("department", "部门名称"),
     ("format", "格式"),
+    ("layout", "样式"),
 ];
 
 /// Apply the Chinese help layout to a command and all its subcommands; `path` is the

@@ -251,7 +251,9 @@ fn usage_errors_and_os_errors_are_chinese_and_said_once() {
         help.contains("用法：yusuan convert [选项] <文件>"),
         "{help}"
     );
-    assert!(help.contains("（可选：万元、元）（默认：万元）"), "{help}");
+    assert!(help.contains("（可选：万元、元）"), "{help}");
+    assert!(help.contains("--layout <样式>"), "{help}");
+    assert!(help.contains("（可选：sichuan、shanghai）"), "{help}");
     assert!(
         !help.contains("Usage") && !help.contains("Options"),
         "{help}"

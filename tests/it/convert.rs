@@ -379,7 +379,7 @@ proptest! {
         let generated = yusuan_testkit::corpus::generate(seed, yusuan_testkit::corpus::Size { items, units });
         let composed = yusuan_testkit::compose::compose(&generated.spec, CodeLists::builtin()).unwrap();
         let unit = if yuan { yusuan::Unit::Yuan } else { yusuan::Unit::WanYuan };
-        let opts = yusuan_write::DisclosureOptions { unit: Some(unit), narrative: None };
+        let opts = yusuan_write::DisclosureOptions { unit: Some(unit), narrative: None, layout: None };
         let disclosed = roundtrip(yusuan_write::disclosure(&composed, &opts).unwrap().save_to_buffer().unwrap());
         prop_assert_eq!(&disclosed.figures(), &composed.figures());
         prop_assert_eq!(&disclosed.department, &composed.department);

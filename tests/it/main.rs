@@ -10,6 +10,7 @@ mod convert;
 mod formats;
 mod narrative;
 mod reader_variants;
+mod real;
 mod robustness;
 mod rules;
 mod samples;

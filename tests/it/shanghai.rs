@@ -343,12 +343,27 @@ fn filled_shanghai_workbooks_read_check_and_convert() {
         let x206 = r.ledger.iter().find(|e| e.rule == "X206").unwrap();
         assert_eq!(x206.status, Status::Passed);
         assert!(x206.reason.as_deref().unwrap().contains("不含表3-2"));
-        // convert to the canonical disclosure, which reads back to the same summary
+        // published by default in its own layout, which reads back to the same model
+        let own = dir.path().join("公开-上海.xlsx");
+        assert_cmd::Command::cargo_bin("yusuan")
+            .unwrap()
+            .arg("convert")
+            .arg(&p)
+            .arg("-o")
+            .arg(&own)
+            .assert()
+            .success();
+        let o = load(&own);
+        assert_eq!(o.layout, "shanghai", "{kind}");
+        assert_eq!(o.figures(), b.figures(), "{kind}");
+        // converted to the canonical disclosure on request, which reads back to the
+        // same summary
         let out = dir.path().join("公开.xlsx");
         assert_cmd::Command::cargo_bin("yusuan")
             .unwrap()
             .arg("convert")
             .arg(&p)
+            .args(["--layout", "sichuan", "--unit", "万元"])
             .arg("-o")
             .arg(&out)
             .assert()

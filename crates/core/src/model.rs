@@ -333,6 +333,12 @@ impl Table {
         self.column(key).is_some()
     }
 
+    /// Whether the table states a column: found in its header, or (a budget built in
+    /// code) carried by any of its lines.
+    pub fn states_column(&self, key: &str) -> bool {
+        self.has_column(key) || self.lines.iter().any(|l| l.amount(key).is_some())
+    }
+
     /// The 合计 row, if the table has one.
     pub fn total(&self) -> Option<&Line> {
         self.lines.iter().find(|l| l.kind == LineKind::Total)

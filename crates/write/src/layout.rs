@@ -73,7 +73,9 @@ fn written_columns<'a>(lt: &'a LayoutTable, table: Option<&Table>) -> Vec<&'a La
     ];
     lt.columns
         .iter()
-        .filter(|c| ALWAYS.contains(&c.key.as_str()) || table.is_none_or(|t| t.has_column(&c.key)))
+        .filter(|c| {
+            ALWAYS.contains(&c.key.as_str()) || table.is_none_or(|t| t.states_column(&c.key))
+        })
         .collect()
 }
 

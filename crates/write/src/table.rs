@@ -195,7 +195,7 @@ pub fn write_table(
         .filter(|c| {
             !matches!(mode, Mode::Disclosure { .. })
                 || c.role != Role::Amount
-                || table.is_none_or(|t| t.has_column(&c.key))
+                || table.is_none_or(|t| t.states_column(&c.key))
         })
         .collect();
     let ncols = columns.len() as u16;
