@@ -62,6 +62,59 @@ pub fn load(path: &Path, codes: &CodeLists) -> Result<(yusuan_grid::Grid, Budget
     Ok((grid, budget))
 }
 
+/// An explanation text on its own (`yusuan check 情况说明.txt`, for auditors who hold
+/// only the published text): the rules that need only the text (S005 template residue,
+/// N402, N404–N409) run; every other rule is `not_run`.
+pub fn check_text_only(text: &Text) -> Report {
+    let budget = Budget {
+        department: None,
+        year: None,
+        layout: Catalog::get().layouts[0].key.clone(),
+        entity: yusuan_core::Entity::Department,
+        format: yusuan_grid::Format::Xlsx,
+        info: Default::default(),
+        tables: vec![],
+        texts: vec![],
+        duplicates: vec![],
+        other_sheets: vec![],
+    };
+    let text_rules = TextRules::new(Some(text)).text_only();
+    let n_rules = text_rules.rules();
+    let s005 = yusuan_rules::S005;
+    let mut rules: Vec<&dyn Rule> = vec![&s005];
+    rules.extend(n_rules.iter().map(|r| r as &dyn Rule));
+    let ctx = Ctx {
+        budget: &budget,
+        codes: CodeLists::builtin(),
+        catalog: Catalog::get(),
+        text: Some(&text.lines),
+    };
+    let ran = yusuan_rules::run(&ctx, &rules);
+    let mut report = Report::default();
+    for rule in yusuan_rules::builtin() {
+        let meta = rule.meta();
+        match ran.ledger.iter().find(|e| e.rule == meta.id) {
+            Some(e) => report.ledger.push(e.clone()),
+            None => report.ledger.push(yusuan_rules::LedgerEntry {
+                rule: meta.id,
+                title: meta.title,
+                status: yusuan_rules::Status::NotRun,
+                reason: Some("未提供工作簿（仅检查情况说明）".into()),
+                checked: None,
+                unchecked: None,
+            }),
+        }
+    }
+    report.ledger.extend(
+        ran.ledger
+            .iter()
+            .filter(|e| e.rule.starts_with('N'))
+            .cloned(),
+    );
+    report.findings = ran.findings;
+    report
+}
+
 /// Every rule on a budget: the built-in S, V, K, X, C rules, then the N rules over the
 /// explanation text: `text` when given, else the workbook's own text sheets (部门编制说明
 /// …), else none (each N rule is then `not_run`).

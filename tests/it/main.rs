@@ -11,6 +11,8 @@ mod formats;
 mod narrative;
 mod reader_variants;
 mod real;
+mod real_own_text;
+mod real_texts;
 mod robustness;
 mod rules;
 mod samples;

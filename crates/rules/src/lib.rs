@@ -166,6 +166,12 @@ pub struct LedgerEntry {
     pub status: Status,
     /// Why it did not run, or which parts of it could not run.
     pub reason: Option<String>,
+    /// How many claims or figures it checked, when it counts them (the N rules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checked: Option<usize>,
+    /// How many figures it could not use (their subject or counterpart unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unchecked: Option<usize>,
 }
 
 /// Findings and ledger of one file.
@@ -298,6 +304,8 @@ pub struct Out {
     skipped: Vec<String>,
     /// Findings beyond [`MAX_FINDINGS_PER_RULE`]: counted, written to `spill`.
     suppressed: usize,
+    /// What the rule checked and could not check, when it counts.
+    counts: Option<(usize, usize)>,
     spill: Finding,
 }
 
@@ -308,12 +316,13 @@ impl Out {
             findings: Vec::new(),
             skipped: Vec::new(),
             suppressed: 0,
+            counts: None,
             spill: Finding::empty(rule.id, rule.severity),
         }
     }
 
     /// The findings, with one closing finding for those beyond the cap.
-    fn finish(mut self) -> (Vec<Finding>, Vec<String>) {
+    fn finish(mut self) -> (Vec<Finding>, Vec<String>, Option<(usize, usize)>) {
         if self.suppressed > 0 {
             let severity = self
                 .findings
@@ -334,7 +343,7 @@ impl Out {
                 ..self.spill.clone()
             });
         }
-        (self.findings, self.skipped)
+        (self.findings, self.skipped, self.counts)
     }
 
     /// A finding of the rule's own severity at `at`.
@@ -378,6 +387,11 @@ impl Out {
         f.line = Some(line);
         f.quote = Some(yusuan_core::text::clip(quote.trim(), 300));
         f
+    }
+
+    /// What the rule checked, and how many figures it could not use (in the ledger).
+    pub fn count(&mut self, checked: usize, unchecked: usize) {
+        self.counts = Some((checked, unchecked));
     }
 
     /// Part of the rule could not run (recorded in the ledger).
@@ -680,7 +694,7 @@ pub fn run(ctx: &Ctx<'_>, rules: &[&dyn Rule]) -> Report {
         let meta = rule.meta();
         let mut out = Out::new(meta);
         let result = rule.check(ctx, &mut out);
-        let (mut findings, skipped) = out.finish();
+        let (mut findings, skipped, counts) = out.finish();
         let layout = ctx.catalog.layout(&ctx.budget.layout);
         let relabel = |s: &str| layout.map_or_else(|| s.to_string(), |l| l.relabel(s));
         for f in &mut findings {
@@ -695,6 +709,8 @@ pub fn run(ctx: &Ctx<'_>, rules: &[&dyn Rule]) -> Report {
                 title: meta.title,
                 status: Status::NotRun,
                 reason: Some(reason),
+                checked: None,
+                unchecked: None,
             },
             Ok(()) => LedgerEntry {
                 rule: meta.id,
@@ -706,6 +722,8 @@ pub fn run(ctx: &Ctx<'_>, rules: &[&dyn Rule]) -> Report {
                 },
                 reason: (!skipped.is_empty())
                     .then(|| format!("部分未核对：{}", skipped.join("；"))),
+                checked: counts.map(|c| c.0),
+                unchecked: counts.map(|c| c.1),
             },
         };
         report.ledger.push(entry);
