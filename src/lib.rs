@@ -32,6 +32,7 @@ use std::path::Path;
 
 use yusuan_core::Catalog;
 pub use yusuan_core::{Budget, CodeLists, TableId, Unit};
+use yusuan_narrative::Prior;
 use yusuan_narrative::check::{Text, TextRules};
 use yusuan_rules::{Ctx, Report, Rule};
 
@@ -115,10 +116,90 @@ pub fn check_text_only(text: &Text) -> Report {
     report
 }
 
+/// Why last year's workbook cannot be used with this year's.
+#[derive(Debug, thiserror::Error)]
+pub enum PreviousError {
+    /// Another department's workbook.
+    #[error("上年工作簿是“{previous}”的，本年工作簿是“{current}”的，不是同一部门")]
+    Department {
+        /// This year's department.
+        current: String,
+        /// Last year's.
+        previous: String,
+    },
+    /// Not the year before.
+    #[error("上年工作簿是 {previous} 年的，本年工作簿是 {current} 年的，应为 {expected} 年")]
+    Year {
+        /// This year.
+        current: i32,
+        /// The previous workbook's year.
+        previous: i32,
+        /// The year it should be.
+        expected: i32,
+    },
+    /// A workbook does not state its department or year.
+    #[error("无法确认上年工作簿与本年工作簿是同一部门的相邻年度：{which}未注明{what}")]
+    Unknown {
+        /// 本年工作簿 or 上年工作簿.
+        which: &'static str,
+        /// 部门名称 or 年度.
+        what: &'static str,
+    },
+}
+
+/// Check that `previous` is the same department's workbook of the year before.
+pub fn same_department_year_before(
+    current: &Budget,
+    previous: &Budget,
+) -> Result<(), PreviousError> {
+    let name = |b: &Budget, which| {
+        b.department
+            .as_deref()
+            .map(|d| yusuan_core::text::fold(d).replace([' ', '\u{3000}'], ""))
+            .ok_or(PreviousError::Unknown {
+                which,
+                what: "部门名称",
+            })
+    };
+    let year = |b: &Budget, which| {
+        b.year.ok_or(PreviousError::Unknown {
+            which,
+            what: "年度",
+        })
+    };
+    let (c, p) = (name(current, "本年工作簿")?, name(previous, "上年工作簿")?);
+    if c != p {
+        return Err(PreviousError::Department {
+            current: current.department_name().to_string(),
+            previous: previous.department_name().to_string(),
+        });
+    }
+    let (cy, py) = (year(current, "本年工作簿")?, year(previous, "上年工作簿")?);
+    if py != cy - 1 {
+        return Err(PreviousError::Year {
+            current: cy,
+            previous: py,
+            expected: cy - 1,
+        });
+    }
+    Ok(())
+}
+
 /// Every rule on a budget: the built-in S, V, K, X, C rules, then the N rules over the
 /// explanation text: `text` when given, else the workbook's own text sheets (部门编制说明
 /// …), else none (each N rule is then `not_run`).
 pub fn check(budget: &Budget, codes: &CodeLists, text: Option<&Text>) -> Report {
+    check_with_previous(budget, codes, text, None)
+}
+
+/// [`check`], with last year's workbook (`--previous`) for the changes the text states;
+/// without it they come from the 部门基本情况 sheet's 上年 rows, when it has them.
+pub fn check_with_previous(
+    budget: &Budget,
+    codes: &CodeLists,
+    text: Option<&Text>,
+    previous: Option<&Budget>,
+) -> Report {
     let own = match text {
         Some(_) => None,
         None => {
@@ -128,11 +209,15 @@ pub fn check(budget: &Budget, codes: &CodeLists, text: Option<&Text>) -> Report 
     };
     let text = text.or(own.as_ref());
     let unfilled = !budget.tables.is_empty() && budget.tables.iter().all(|t| t.is_empty());
-    let text_rules = if unfilled {
+    let mut text_rules = if unfilled {
         TextRules::not_run("模板未填写（见 S007）")
     } else {
         TextRules::new(text)
     };
+    if let Some(prev) = previous {
+        let prior = Prior::from_budget(prev).or(Prior::from_info(budget));
+        text_rules = text_rules.with_prior(prior);
+    }
     let n_rules = text_rules.rules();
     let mut rules: Vec<&dyn Rule> = yusuan_rules::builtin();
     rules.extend(n_rules.iter().map(|r| r as &dyn Rule));

@@ -1,10 +1,11 @@
 //! `yusuan check FILE... [--format text|json] [--codes FILE] [--report OUT.xlsx]
-//!                       [--annotate OUT.xlsx] [--narrative TEXT]`
+//!                       [--annotate OUT.xlsx] [--narrative TEXT] [--previous PREV]`
 //!
-//! Runs every rule on each file. Text: grouped by table, most severe first, coloured
-//! on a terminal, with counts and the ledger. JSON: contract `yusuan-check/1` (one
-//! object, or an array for several files). Exit 0 no errors, 1 errors, 2 a file could
-//! not be used.
+//! Runs every rule on each file. A workbook is checked with its own text sheets or
+//! `--narrative`; an explanation text on its own (`.txt`, `.md`, `.docx`) gets the
+//! text-only audit. Text: grouped by table, most severe first, coloured on a terminal,
+//! with counts and the ledger. JSON: contract `yusuan-check/1` (one object, or an array
+//! for several files). Exit 0 no errors, 1 errors, 2 a file could not be used.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -22,10 +23,10 @@ enum Format {
     Json,
 }
 
-/// 检查部门预算工作簿：表内勾稽、表间一致、科目编码与名称、空表说明等。
+/// 检查部门预算工作簿：表内勾稽、表间一致、科目编码与名称、空表说明等；也可只检查情况说明文本。
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// 一个或多个部门预算工作簿
+    /// 一个或多个部门预算工作簿；也可以是情况说明文本（.txt、.md、.docx），只检查文字本身
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// 输出格式
@@ -43,13 +44,34 @@ pub struct Args {
     /// 同时检查情况说明文本（.txt、.md 或 .docx）
     #[arg(long, value_name = "TEXT")]
     narrative: Option<PathBuf>,
+    /// 上年度的部门预算工作簿，用于核对情况说明中的增减变化（须为同一部门的上一年度）
+    #[arg(long, value_name = "PREV")]
+    previous: Option<PathBuf>,
+}
+
+/// An explanation text rather than a workbook, by its extension.
+fn is_text(path: &std::path::Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["txt", "md", "markdown", "docx", "text"].contains(&e.to_ascii_lowercase().as_str())
+    })
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
-    if a.annotate.is_some() && a.files.len() != 1 {
+    for (flag, given) in [
+        ("--annotate", a.annotate.is_some()),
+        ("--previous", a.previous.is_some()),
+    ] {
+        if given && a.files.len() != 1 {
+            bail!(
+                "{flag} 只能用于检查一个文件（现在给了 {} 个）",
+                a.files.len()
+            );
+        }
+    }
+    if a.annotate.is_some() && is_text(&a.files[0]) {
         bail!(
-            "--annotate 只能用于检查一个文件（现在给了 {} 个）",
-            a.files.len()
+            "--annotate 只能用于工作簿，{} 是情况说明文本",
+            a.files[0].display()
         );
     }
     let inputs: Vec<&std::path::Path> = a.files.iter().map(PathBuf::as_path).collect();
@@ -64,6 +86,10 @@ pub fn run(a: Args) -> Result<Outcome> {
         Some(p) => Some(yusuan_narrative::check::Text::read(p)?),
         None => None,
     };
+    let previous = match &a.previous {
+        Some(p) => Some(yusuan::load(p, &codes)?.1),
+        None => None,
+    };
     let color = std::io::stdout().is_terminal();
     let mut unusable = false;
     let mut errors = false;
@@ -71,6 +97,31 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut reports: Vec<(String, Report)> = Vec::new();
     for path in &a.files {
         let name = path.display().to_string();
+        if is_text(path) {
+            let text = match yusuan_narrative::check::Text::read(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    unusable = true;
+                    match a.format {
+                        Format::Text => eprintln!("错误：{e}"),
+                        Format::Json => {
+                            json_items.push(yusuan::report::unreadable_json(&name, &e.to_string()))
+                        }
+                    }
+                    continue;
+                }
+            };
+            let report = yusuan::check_text_only(&text);
+            errors |= report.has_errors();
+            match a.format {
+                Format::Text => super::out(&yusuan::report::text(&name, None, &report, color))?,
+                Format::Json => json_items.push(serde_json::to_value(yusuan::report::file_json(
+                    &name, None, &report,
+                ))?),
+            }
+            reports.push((name, report));
+            continue;
+        }
         let (grid, budget) = match yusuan::load(path, &codes) {
             Ok(x) => x,
             Err(e) => {
@@ -84,7 +135,11 @@ pub fn run(a: Args) -> Result<Outcome> {
                 continue;
             }
         };
-        let report = yusuan::check(&budget, &codes, narrative.as_ref());
+        if let Some(prev) = &previous {
+            yusuan::same_department_year_before(&budget, prev)?;
+        }
+        let report =
+            yusuan::check_with_previous(&budget, &codes, narrative.as_ref(), previous.as_ref());
         errors |= report.has_errors();
         match a.format {
             Format::Text => {

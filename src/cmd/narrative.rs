@@ -1,7 +1,7 @@
 //! `yusuan narrative FILE [--previous PREV] [-o OUT]`
 //!
-//! Writes the 部门预算情况说明 from the workbook: Markdown for `.md`, plain text
-//! otherwise (standard output without `-o`). Last year's figures come from the
+//! Writes the 部门预算情况说明 from the workbook: a Word document for `.docx`, Markdown
+//! for `.md`, plain text otherwise (standard output without `-o`). Last year's figures come from the
 //! 部门基本情况 sheet (上年预算…) or from `--previous` (last year's workbook).
 
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use super::Outcome;
 use yusuan::CodeLists;
 use yusuan_narrative::Prior;
 
-/// 生成部门预算情况说明（.md 或 .txt）。
+/// 生成部门预算情况说明（.docx、.md 或 .txt）。
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 部门预算工作簿
@@ -20,7 +20,7 @@ pub struct Args {
     /// 上年度的部门预算工作簿（用于增减变化；不给则用部门基本情况中的上年预算数）
     #[arg(long)]
     previous: Option<PathBuf>,
-    /// 输出文件（.md 为 Markdown，其他为纯文本）；不给则写到标准输出
+    /// 输出文件（.docx 为 Word 文档，.md 为 Markdown，其他为纯文本）；不给则写到标准输出
     #[arg(short, long)]
     output: Option<PathBuf>,
 }
@@ -36,28 +36,30 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut prior = Prior::from_info(&budget);
     if let Some(prev) = &a.previous {
         let (_, last) = yusuan::load(prev, codes)?;
+        yusuan::same_department_year_before(&budget, &last)?;
         prior = Prior::from_budget(&last).or(prior);
     }
     let n = yusuan_narrative::generate(&budget, codes, prior);
     for w in &n.warnings {
         eprintln!("提示：{w}");
     }
-    let markdown = a
+    let ext = a
         .output
         .as_ref()
         .and_then(|p| p.extension())
-        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-    let text = if markdown {
-        n.to_markdown()
-    } else {
-        n.to_text()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let bytes = match ext.as_deref() {
+        Some("docx") => n.to_docx()?,
+        Some("md") => n.to_markdown().into_bytes(),
+        _ => n.to_text().into_bytes(),
     };
     match &a.output {
         Some(p) => {
-            yusuan_write::write_atomic(p, text.as_bytes())?;
+            yusuan_write::write_atomic(p, &bytes)?;
             eprintln!("已生成情况说明：{}", p.display());
         }
-        None => super::out(&text)?,
+        None => super::out(&String::from_utf8_lossy(&bytes))?,
     }
     Ok(Outcome::Clean)
 }

@@ -562,3 +562,286 @@ fn convert_adds_the_explanation_as_a_sheet() {
             .any(|(r, _)| toc.shown_text(r, 1).ends_with("部门预算情况说明"))
     );
 }
+
+/// Last year's workbook of the 罗江 政协办: the sample's own spec in `year`, under
+/// `department` (same figures, so every change on it is 0).
+fn previous_workbook(
+    dir: &std::path::Path,
+    year: i32,
+    department: Option<&str>,
+) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(root().join("samples/specs/luojiang-zhengxieban-2023.toml"))
+        .unwrap();
+    let mut spec = yusuan_testkit::compose::BudgetSpec::from_toml(&text).unwrap();
+    spec.department.year = year;
+    if let Some(d) = department {
+        spec.department.name = d.to_string();
+    }
+    spec.info.retain(|k, _| !k.starts_with("prior_"));
+    let prev = yusuan_testkit::compose::compose(&spec, CodeLists::builtin()).unwrap();
+    let p = dir.join(format!("{year}.xlsx"));
+    yusuan_write::save_workbook(&mut yusuan_write::submission(&prev).unwrap(), &p).unwrap();
+    p
+}
+
+#[test]
+fn check_previous_gives_last_years_figures_to_the_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = root().join("tests/data/seed-luojiang-zhengxieban-2023.txt");
+    let run = |prev: Option<&std::path::Path>| {
+        let mut c = yusuan();
+        c.arg("check")
+            .arg(sample(ZXB))
+            .arg("--narrative")
+            .arg(&seed);
+        if let Some(p) = prev {
+            c.arg("--previous").arg(p);
+        }
+        c.assert()
+    };
+    // 部门基本情况 says 2022 was 490.68: the seed's 增加194.1万元 agrees
+    let out = run(None).success().get_output().stdout.clone();
+    assert!(
+        !String::from_utf8(out)
+            .unwrap()
+            .contains("增减额“194.1万元”")
+    );
+    // last year's workbook with this year's figures: every 增加194.1万元 is wrong
+    let same = previous_workbook(dir.path(), 2022, None);
+    let out = run(Some(&same)).code(1).get_output().stdout.clone();
+    let t = String::from_utf8(out).unwrap();
+    assert!(
+        t.contains("N401 增减额“194.1万元”与表格不符") && t.contains("应为增加 0.00 万元"),
+        "{t}"
+    );
+    // not the year before, or another department: refused, exit 2, in Chinese
+    let old = previous_workbook(dir.path(), 2021, None);
+    run(Some(&old)).code(2).stderr(
+        predicate::str::contains("上年工作簿是 2021 年的")
+            .and(predicate::str::contains("应为 2022 年")),
+    );
+    let other = previous_workbook(dir.path(), 2022, Some("德阳市罗江区住房和城乡建设局"));
+    run(Some(&other))
+        .code(2)
+        .stderr(predicate::str::contains("不是同一部门"));
+}
+
+#[test]
+fn a_text_alone_gets_the_text_only_audit() {
+    let seed = root().join("tests/data/seed-luojiang-zhengxieban-2023.txt");
+    let out = yusuan()
+        .arg("check")
+        .arg(&seed)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let t = String::from_utf8(out).unwrap();
+    // its own mistakes, found without the tables
+    assert!(t.contains("情况说明第 40 行 N402 占比2.99%"), "{t}");
+    assert!(t.contains("情况说明第 50 行 N404"), "{t}");
+    // what needs the tables says so
+    assert!(t.contains("未运行：N401、N403（未提供工作簿"), "{t}");
+    assert!(!t.contains(" N401 "), "{t}");
+    // as JSON, with the ledger's reasons
+    let out = yusuan()
+        .args(["check", "--format", "json"])
+        .arg(&seed)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let ledger = v["ledger"].as_array().unwrap();
+    let k101 = ledger.iter().find(|e| e["rule"] == "K101").unwrap();
+    assert_eq!(k101["status"], "not_run");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "N402")
+    );
+    // --annotate needs a workbook
+    yusuan()
+        .arg("check")
+        .arg(&seed)
+        .arg("--annotate")
+        .arg(std::env::temp_dir().join("x.xlsx"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("只能用于工作簿"));
+}
+
+#[test]
+fn narrative_as_word_opens_and_reads_back_without_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let docx = dir.path().join("情况说明.docx");
+    yusuan()
+        .arg("narrative")
+        .arg(sample(ZXB))
+        .arg("-o")
+        .arg(&docx)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&docx).unwrap();
+    // a Word package: every XML part well formed, A4, 仿宋 body
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut document = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        if name.ends_with(".xml") || name.ends_with(".rels") {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            let mut r = quick_xml::Reader::from_str(&s);
+            loop {
+                match r.read_event() {
+                    Ok(quick_xml::events::Event::Eof) => break,
+                    Ok(_) => {}
+                    Err(e) => panic!("{name}: {e}"),
+                }
+            }
+            if name == "word/document.xml" {
+                document = s;
+            }
+        }
+    }
+    assert!(document.contains(r#"w:w="11906""#) && document.contains(r#"w:h="16838""#));
+    assert!(document.contains("仿宋") && document.contains("黑体"));
+    // the same text as the plain one, and clean against its workbook
+    let plain = generated(&load(&sample(ZXB)));
+    let read = yusuan_narrative::check::Text::read(&docx).unwrap();
+    let lines: Vec<&str> = read.lines.iter().map(|l| l.text.trim()).collect();
+    let want: Vec<&str> = plain
+        .lines()
+        .map(|l| l.trim_start_matches('\u{3000}').trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines, want);
+    yusuan()
+        .arg("check")
+        .arg(sample(ZXB))
+        .arg("--narrative")
+        .arg(&docx)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("未发现问题"));
+    // LibreOffice (installed by CI) opens it and finds the same text
+    if let Ok(out) = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "txt:Text", "--outdir"])
+        .arg(dir.path())
+        .arg(&docx)
+        .output()
+    {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let txt = std::fs::read_to_string(dir.path().join("情况说明.txt")).unwrap();
+        let got: Vec<&str> = txt
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(got, want);
+    }
+}
+
+/// A sample department composed from its spec with `info` rows replaced.
+fn composed_with(name: &str, info: &[(&str, &str)]) -> Budget {
+    let text = std::fs::read_to_string(root().join(format!("samples/specs/{name}.toml"))).unwrap();
+    let mut spec = yusuan_testkit::compose::BudgetSpec::from_toml(&text).unwrap();
+    for (k, v) in info {
+        spec.info
+            .insert(k.to_string(), toml::Value::String(v.to_string()));
+    }
+    yusuan_testkit::compose::compose(&spec, CodeLists::builtin()).unwrap()
+}
+
+/// The paragraph of a generated text that starts with `head`.
+fn para<'t>(text: &'t str, head: &str) -> &'t str {
+    text.lines()
+        .map(|l| l.trim_start_matches('\u{3000}'))
+        .find(|l| l.starts_with(head))
+        .unwrap_or_else(|| panic!("no {head} in\n{text}"))
+}
+
+#[test]
+fn generated_reasons_are_each_items_own_and_never_against_the_change() {
+    // 区教育局: 出国 +3.00, 用车 +20.00, 接待 −2.00, each with its own reason
+    let b = load(&sample("luojiang-jiaoyuju-2023"));
+    let t = generated(&b);
+    let abroad = para(&t, "（一）因公出国（境）费");
+    let vehicle = para(&t, "（二）公务用车购置及运行费");
+    let reception = para(&t, "（三）公务接待费");
+    assert!(
+        abroad.contains("增加3.00万元，主要原因是安排骨干教师赴境外开展教育交流。"),
+        "{abroad}"
+    );
+    assert!(
+        vehicle.contains("主要原因是更新一辆已达报废年限的公务用车。"),
+        "{vehicle}"
+    );
+    assert!(
+        reception.contains("减少2.00万元，下降20.00%，主要原因是严格执行公务接待标准"),
+        "{reception}"
+    );
+    assert!(!abroad.contains("公务用车") && !reception.contains("公务用车"));
+    // a reason saying the opposite of the figures is left out, and the officer told
+    let b = composed_with(
+        "luojiang-jiaoyuju-2023",
+        &[("reason_reception", "公务接待任务增加")],
+    );
+    let n = generate(&b, CodeLists::builtin(), Prior::from_info(&b));
+    let t = n.to_text();
+    let reception = para(&t, "（三）公务接待费");
+    assert!(
+        !reception.contains("任务增加") && !reception.contains("原因"),
+        "{reception}"
+    );
+    assert!(
+        n.warnings
+            .iter()
+            .any(|w| w.contains("公务接待任务增加") && w.contains("与增减方向不符")),
+        "{:?}",
+        n.warnings
+    );
+    // and the text still passes its own check, but for the missing reason (N405)
+    let r = check_text(&b, &t);
+    assert!(
+        r.findings.iter().all(|f| f.rule == "N405"),
+        "{}",
+        describe(&r)
+    );
+    assert_eq!(r.of("N405").count(), 1, "{}", describe(&r));
+    // an entered reason is kept when the figure is 持平 (政协办: 2.00 both years)
+    let t = generated(&load(&sample(ZXB)));
+    assert!(
+        t.contains("“三公”经费财政拨款预算数2.00万元，与2022年预算数持平，主要原因是严格按照规定进行公务接待。"),
+        "{t}"
+    );
+}
+
+#[test]
+fn generated_text_uses_the_current_terms_and_full_width_brackets() {
+    for name in SAMPLES {
+        let t = generated(&load(&sample(name)));
+        let terms = para(&t, "（七）机关运行经费：");
+        assert!(
+            terms.contains(
+                "为保障行政单位（含参照公务员法管理的事业单位）运行用于购买货物和服务的各项资金"
+            ),
+            "{terms}"
+        );
+        assert!(
+            !t.contains('(') && !t.contains(')'),
+            "{name}: half-width bracket"
+        );
+        assert!(t.contains("维修（护）费"), "{name}");
+    }
+}

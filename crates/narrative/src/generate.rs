@@ -197,8 +197,11 @@ impl Writer<'_> {
         let current = yusuan_core::Unit::WanYuan.from_yuan(current_yuan);
         let diff = round2(current) - round2(prior);
         let last = self.year - 1;
+        let direction = rust_decimal::prelude::Signed::signum(&diff);
+        let reason = self.reason(reason_key, direction);
         if diff.is_zero() {
-            return format!("，与{last}年预算数持平");
+            // An entered reason is kept (`持平，主要原因是人员编制未变`); none is asked for.
+            return format!("，与{last}年预算数持平{}", reason.unwrap_or_default());
         }
         let (word, rate_word) = if diff > Decimal::ZERO {
             ("增加", "增长")
@@ -208,20 +211,50 @@ impl Writer<'_> {
         let rate = share(diff.abs(), prior)
             .map(|r| format!("，{rate_word}{r}%"))
             .unwrap_or_default();
-        let reason = match self.b.info.text(reason_key) {
-            Some(r) => format!("，主要原因是{}", r.trim_end_matches('。')),
-            None => {
-                let label = yusuan_core::Catalog::get()
-                    .info_spec(reason_key)
-                    .map_or(reason_key.to_string(), |s| s.label.clone());
-                self.missing(&label);
-                String::new()
-            }
-        };
+        let reason = reason.unwrap_or_else(|| {
+            let label = yusuan_core::Catalog::get()
+                .info_spec(reason_key)
+                .map_or(reason_key.to_string(), |s| s.label.clone());
+            self.missing(&label);
+            String::new()
+        });
         format!(
             "，比{last}年预算数{word}{}万元{rate}{reason}",
             show2(diff.abs())
         )
+    }
+
+    /// `，主要原因是…` from the 部门基本情况 row `key`, unless it says the change went
+    /// the other way (`…经费增加` for a decrease): a reason that contradicts the figures
+    /// is not published, and the officer is told.
+    fn reason(&mut self, key: &str, direction: Decimal) -> Option<String> {
+        let r = self
+            .b
+            .info
+            .text(key)?
+            .trim()
+            .trim_end_matches('。')
+            .to_string();
+        let f = yusuan_core::text::fold(&r);
+        let says_up = ["增加", "增长", "上升", "提高", "新增"]
+            .iter()
+            .any(|w| f.ends_with(w));
+        let says_down = ["减少", "下降", "降低", "压减", "缩减"]
+            .iter()
+            .any(|w| f.ends_with(w));
+        let contradicts = (direction > Decimal::ZERO && says_down)
+            || (direction < Decimal::ZERO && says_up)
+            || (direction.is_zero() && (says_up || says_down));
+        if contradicts {
+            let label = yusuan_core::Catalog::get()
+                .info_spec(key)
+                .map_or(key.to_string(), |s| s.label.clone());
+            self.warnings.push(format!(
+                "“{label}”写的是“{r}”，与增减方向不符，未写入情况说明"
+            ));
+            return None;
+        }
+        Some(format!("，主要原因是{r}"))
     }
 
     fn table(&self, id: TableId) -> Option<&Table> {
@@ -348,18 +381,31 @@ pub fn generate(b: &Budget, codes: &CodeLists, prior: Prior) -> Narrative {
     let y = year;
 
     let department = b.department_name();
+    let entity = b.entity.label();
     Narrative {
-        title: format!("{department}{y}年部门预算情况说明"),
+        title: full_width(&format!("{department}{y}年{entity}预算情况说明")),
         sections: sections
             .into_iter()
             .enumerate()
             .map(|(i, (h, blocks))| Section {
-                heading: format!("{}、{h}", chinese_ordinal(i + 1)),
-                blocks,
+                heading: full_width(&format!("{}、{h}", chinese_ordinal(i + 1))),
+                blocks: blocks
+                    .into_iter()
+                    .map(|b| match b {
+                        Block::Sub(s) => Block::Sub(full_width(&s)),
+                        Block::Para(s) => Block::Para(full_width(&s)),
+                    })
+                    .collect(),
             })
             .collect(),
         warnings: w.warnings,
     }
+}
+
+/// Brackets full-width, as the published text writes them (科目 names such as
+/// `维修(护)费` come half-width from the code tables).
+fn full_width(s: &str) -> String {
+    s.replace('(', "（").replace(')', "）")
 }
 
 /// The sections of the text, one method each, in order.
@@ -711,7 +757,7 @@ impl Writer<'_> {
         wan(v(tp.reception))
     )));
         let prior_abroad = w.prior.abroad;
-        let ch = w.change(v(tp.abroad), prior_abroad, "reason_three_public");
+        let ch = w.change(v(tp.abroad), prior_abroad, "reason_abroad");
         blocks.push(Block::Para(format!(
             "（一）因公出国（境）费{}万元{ch}。",
             wan(v(tp.abroad))
@@ -720,7 +766,7 @@ impl Writer<'_> {
             (Some(a), Some(b)) => Some(a + b),
             _ => None,
         };
-        let ch = w.change(vehicle, prior_vehicle, "reason_three_public");
+        let ch = w.change(vehicle, prior_vehicle, "reason_vehicle");
         let mut p = format!(
             "（二）公务用车购置及运行费{}万元{ch}。其中：公务用车购置费{}万元，公务用车运行费{}万元。",
             wan(vehicle),
@@ -732,7 +778,7 @@ impl Writer<'_> {
         }
         blocks.push(Block::Para(p));
         let prior_reception = w.prior.reception;
-        let ch = w.change(v(tp.reception), prior_reception, "reason_three_public");
+        let ch = w.change(v(tp.reception), prior_reception, "reason_reception");
         blocks.push(Block::Para(format!(
             "（三）公务接待费{}万元{ch}。",
             wan(v(tp.reception))
@@ -850,7 +896,7 @@ impl Writer<'_> {
             ),
             (
                 "机关运行经费",
-                "指行政单位和参照公务员法管理的事业单位用一般公共预算财政拨款安排的基本支出中的日常公用经费。",
+                "指为保障行政单位（含参照公务员法管理的事业单位）运行用于购买货物和服务的各项资金，包括办公及印刷费、邮电费、差旅费、会议费、福利费、日常维修费、专用材料及一般设备购置费、办公用房水电费、办公用房取暖费、办公用房物业管理费、公务用车运行维护费以及其他费用。",
             ),
         ];
         let blocks = terms

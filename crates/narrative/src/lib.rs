@@ -2,6 +2,8 @@
 //! written one checked against the tables and against itself (the N rules, [`check`]).
 
 pub mod check;
+mod docx;
 mod generate;
 
+pub use docx::DocxError;
 pub use generate::{Block, Narrative, Prior, Section, generate, share};

@@ -1397,9 +1397,22 @@ pub(crate) fn analyse(text: &Text, ctx: Option<&Ctx<'_>>, prior: Prior) -> Analy
         corrected: HashMap::new(),
     };
     ch.numbering();
-    if let Some(y) = year.or_else(|| title_year(&paras)) {
+    let guessed = year.is_none() && title_year(&paras).is_none();
+    let latest = || {
+        paras
+            .iter()
+            .flat_map(|p| super::scan::years(&p.text))
+            .filter(|y| (1990..2100).contains(y))
+            .max()
+    };
+    if let Some(y) = year.or_else(|| title_year(&paras)).or_else(latest) {
         ch.a.year = Some(y);
         ch.years(y);
+        if guessed {
+            ch.tally("N406")
+                .notes
+                .push(format!("文中未注明预算年度，按文中最晚的年份推断为 {y} 年"));
+        }
     }
     ch.units();
     ch.reasons();
