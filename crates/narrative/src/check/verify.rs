@@ -464,6 +464,18 @@ impl Checker<'_> {
         self.tally("N407").checked += 1;
         let stated = r.fig.value;
         let scale = r.fig.scale;
+        // The change itself disagrees with this year's and last year's stated figures
+        // and the rate agrees with them: the change's N408 says it all.
+        if let (Some(ch), Some(c), Some(bv)) = (delta, cur, base)
+            && let Some(rg) = corners(c, bv, |x, y| {
+                pct((x - y).abs(), y).filter(|_| y > Decimal::ZERO)
+            })
+            && reachable(stated, scale, rg)
+            && corners(ch, bv, |x, y| pct(x.abs(), y).filter(|_| y > Decimal::ZERO))
+                .is_some_and(|r2| !reachable(stated, scale, r2))
+        {
+            return;
+        }
         if b.is_zero() || b < Decimal::ZERO {
             if !d.is_zero() && b.is_zero() {
                 self.push(
@@ -646,8 +658,10 @@ impl Checker<'_> {
                 .rev()
         };
         if !key.is_empty() {
+            // The whole named exactly, else the latest that contains the name.
             return before()
-                .find(|c| c.key == key || (c.key.contains(&key) && key.chars().count() >= 2))
+                .find(|c| c.key == key)
+                .or_else(|| before().find(|c| c.key.contains(&key) && key.chars().count() >= 2))
                 .map(|c| c.id);
         }
         // The list's whole: the last amount before the part followed by 其中/包括.
@@ -1110,6 +1124,13 @@ impl Checker<'_> {
     fn totals(&mut self) {
         let total = |c: &Claim| -> Option<(bool, String)> {
             let s = fold(&c.subject);
+            // 收入预算总计 / 支出决算总计: the stage word inside a 总计.
+            let bare = s.replace("预算", "").replace("决算", "");
+            for (income, w) in [(true, "收入总计"), (false, "支出总计")] {
+                if let Some(q) = bare.strip_suffix(w) {
+                    return Some((income, q.to_string()));
+                }
+            }
             for (income, words) in [
                 (true, ["收入总计", "收入总预算", "收入预算", "总收入"]),
                 (false, ["支出总计", "支出总预算", "支出预算", "总支出"]),
