@@ -342,3 +342,45 @@ fn an_unfilled_template_is_one_finding_and_is_not_published() {
         .code(1);
     assert!(!dir.path().join("x.xlsx").exists());
 }
+
+#[test]
+fn template_in_either_layout_is_read_back_as_that_layout_unfilled() {
+    let dir = tempfile::tempdir().unwrap();
+    for (layout, tables) in [("shanghai", 9), ("sichuan", 12)] {
+        let out = dir.path().join(format!("{layout}.xlsx"));
+        assert_cmd::Command::cargo_bin("yusuan")
+            .unwrap()
+            .args([
+                "template",
+                "--year",
+                "2025",
+                "--department",
+                "上海市普陀区测试局",
+                "--layout",
+                layout,
+            ])
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let b = load(&out);
+        assert_eq!(b.layout, layout);
+        assert_eq!(b.year, Some(2025));
+        assert_eq!(b.tables.len(), tables, "{layout}");
+        assert!(b.tables.iter().all(|t| t.is_empty()), "{layout}: no figure");
+        let errs = errors(&check(&b));
+        assert_eq!(errs.len(), 1, "{layout}: {errs:?}");
+        assert!(errs[0].starts_with("S007"), "{errs:?}");
+    }
+    // the Shanghai form is the layout's own: its text sheets and its nine titles
+    let g = grid(&dir.path().join("shanghai.xlsx"));
+    let names: Vec<&str> = g.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert!(
+        names.contains(&"部门编制说明") && names.contains(&"部门收支总表"),
+        "{names:?}"
+    );
+    assert_eq!(
+        sheet_texts(&g, "部门收支总表")[0],
+        "2025年部门财务收支预算总表"
+    );
+}

@@ -145,6 +145,58 @@ pub fn template(department: Option<&str>, year: Option<i32>) -> Result<Workbook,
     Ok(wb)
 }
 
+/// The blank form of a regional layout (`template --layout shanghai`): its tables in
+/// its order with their titles, header bands and fixed rows, no figures; its text
+/// sheets with their titles, to be written in.
+pub fn layout_template(
+    layout: &yusuan_core::Layout,
+    department: Option<&str>,
+    year: Option<i32>,
+) -> Result<Workbook, XlsxError> {
+    if layout.tables.is_empty() {
+        return template(department, year);
+    }
+    let st = Styles::new();
+    let mut wb = new_workbook();
+    let ctx = layout::LayoutCtx {
+        layout,
+        department: department.unwrap_or(""),
+        year,
+        entity: yusuan_core::Entity::Department,
+        unit: None,
+        same_layout: false,
+        back_link: false,
+        template: true,
+    };
+    let year_text = year.map(|y| format!("{y}年")).unwrap_or_default();
+    let texts = |after: bool| {
+        layout
+            .texts
+            .iter()
+            .filter(move |t| t.after_tables == after)
+            .map(|t| layout::sheet_name(&ctx.fill(&t.sheet)))
+    };
+    for sheet in texts(false) {
+        text_sheet(&mut wb, &st, &sheet, &format!("{year_text}{sheet}"), &[])?;
+    }
+    for lt in layout
+        .tables
+        .iter()
+        .filter(|lt| lt.org.as_deref() != Some("单位"))
+    {
+        layout::add_layout_sheet(&mut wb, &st, lt, None, &ctx)?;
+    }
+    for sheet in texts(true) {
+        text_sheet(&mut wb, &st, &sheet, &format!("{year_text}{sheet}"), &[])?;
+    }
+    let title = format!(
+        "{}{year_text}部门预算（填报模板）",
+        department.unwrap_or("")
+    );
+    wb.set_properties(&properties(&title, department.unwrap_or("yusuan"), year)?);
+    Ok(wb)
+}
+
 /// A filled submission workbook: 部门基本情况 and every table, values exactly as in
 /// the model, in each table's unit. The bundled samples are written this way.
 pub fn submission(budget: &Budget) -> Result<Workbook, XlsxError> {
