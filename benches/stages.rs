@@ -42,6 +42,7 @@ fn stages(c: &mut Criterion) {
     let opts = DisclosureOptions {
         unit: None,
         narrative: Some(text),
+        layout: None,
     };
 
     let mut g = c.benchmark_group("large workbook");

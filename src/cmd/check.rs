@@ -49,6 +49,26 @@ pub struct Args {
     previous: Option<PathBuf>,
 }
 
+/// One file's report: printed as text at once, or kept for the JSON answer.
+fn emit(
+    format: Format,
+    name: &str,
+    budget: Option<&yusuan::Budget>,
+    report: &Report,
+    color: bool,
+    json_items: &mut Vec<serde_json::Value>,
+) -> Result<()> {
+    match format {
+        Format::Text => Ok(super::out(&yusuan::report::text(name, budget, report, color))?),
+        Format::Json => {
+            json_items.push(serde_json::to_value(yusuan::report::file_json(
+                name, budget, report,
+            ))?);
+            Ok(())
+        }
+    }
+}
+
 /// An explanation text rather than a workbook, by its extension.
 fn is_text(path: &std::path::Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
@@ -97,28 +117,24 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut reports: Vec<(String, Report)> = Vec::new();
     for path in &a.files {
         let name = path.display().to_string();
+        let cannot_use = |e: &dyn std::fmt::Display, items: &mut Vec<serde_json::Value>| {
+            match a.format {
+                Format::Text => eprintln!("错误：{e}"),
+                Format::Json => items.push(yusuan::report::unreadable_json(&name, &e.to_string())),
+            }
+        };
         if is_text(path) {
             let text = match yusuan_narrative::check::Text::read(path) {
                 Ok(t) => t,
                 Err(e) => {
                     unusable = true;
-                    match a.format {
-                        Format::Text => eprintln!("错误：{e}"),
-                        Format::Json => {
-                            json_items.push(yusuan::report::unreadable_json(&name, &e.to_string()))
-                        }
-                    }
+                    cannot_use(&e, &mut json_items);
                     continue;
                 }
             };
             let report = yusuan::check_text_only(&text);
             errors |= report.has_errors();
-            match a.format {
-                Format::Text => super::out(&yusuan::report::text(&name, None, &report, color))?,
-                Format::Json => json_items.push(serde_json::to_value(yusuan::report::file_json(
-                    &name, None, &report,
-                ))?),
-            }
+            emit(a.format, &name, None, &report, color, &mut json_items)?;
             reports.push((name, report));
             continue;
         }
@@ -126,12 +142,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             Ok(x) => x,
             Err(e) => {
                 unusable = true;
-                match a.format {
-                    Format::Text => eprintln!("错误：{e}"),
-                    Format::Json => {
-                        json_items.push(yusuan::report::unreadable_json(&name, &e.to_string()))
-                    }
-                }
+                cannot_use(&e, &mut json_items);
                 continue;
             }
         };
@@ -141,16 +152,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         let report =
             yusuan::check_with_previous(&budget, &codes, narrative.as_ref(), previous.as_ref());
         errors |= report.has_errors();
-        match a.format {
-            Format::Text => {
-                super::out(&yusuan::report::text(&name, Some(&budget), &report, color))?
-            }
-            Format::Json => json_items.push(serde_json::to_value(yusuan::report::file_json(
-                &name,
-                Some(&budget),
-                &report,
-            ))?),
-        }
+        emit(a.format, &name, Some(&budget), &report, color, &mut json_items)?;
         if let Some(out) = &a.annotate {
             let mut wb = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report)).map_err(
                 |source| OutputError::Workbook {

@@ -595,8 +595,15 @@ rule! {
 
 fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     let t = ctx.table(TableId::T2)?;
+    k106_income(t, out);
+    k106_expenditure(t, out);
+    k106_balance(t, out)
+}
+
+/// 表2 income: 本年收入 and 上年结转 are each the sum of their three funds, 收入总计 the
+/// sum of all six.
+fn k106_income(t: &Table, out: &mut Out) {
     let inc = |k: &str| t.fixed(k).and_then(|l| l.amount("income"));
-    let val = |k: &str| inc(k).and_then(|a| a.value());
     // 本年收入 = 三项之和; 上年结转 = 三项之和
     for (head, parts, what) in [
         (
@@ -626,12 +633,6 @@ fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     }
     // 收入总计 = 本年收入 + 上年结转
     let income_total = inc("income_total");
-    let fund_income = |fund: &str| -> Option<Decimal> {
-        Some(
-            val(&format!("current_{fund}")).unwrap_or_default()
-                + val(&format!("carried_{fund}")).unwrap_or_default(),
-        )
-    };
     if let Some(a) = income_total
         && let Some(v) = a.value()
     {
@@ -654,6 +655,10 @@ fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             );
         }
     }
+}
+
+/// 表2 expenditure, per column: 本年支出 is the sum of the 类, 支出总计 that plus 结转下年.
+fn k106_expenditure(t: &Table, out: &mut Out) {
     // 支出: 本年支出 = 各类之和 (per column); 支出总计 = 本年支出 + 结转下年
     let cols: Vec<&str> = ["total", "gpb", "fund", "soe"]
         .into_iter()
@@ -705,6 +710,26 @@ fn k106(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             );
         }
     }
+}
+
+/// 表2 balance: 收入总计 = 支出总计, and per fund its expenditure (各类 + 结转下年) =
+/// its income (本年收入 + 上年结转).
+fn k106_balance(t: &Table, out: &mut Out) -> Result<(), NotRun> {
+    let inc = |k: &str| t.fixed(k).and_then(|l| l.amount("income"));
+    let val = |k: &str| inc(k).and_then(|a| a.value());
+    let income_total = inc("income_total");
+    let fund_income = |fund: &str| -> Option<Decimal> {
+        Some(
+            val(&format!("current_{fund}")).unwrap_or_default()
+                + val(&format!("carried_{fund}")).unwrap_or_default(),
+        )
+    };
+    let classes: Vec<&Line> = t
+        .coded()
+        .filter(|l| l.side == Some(Side::Expenditure))
+        .collect();
+    let exp_total = t.fixed("expenditure_total");
+    let carry = t.fixed("carry_over");
     // 收入总计 = 支出总计; per fund, income = expenditure column.
     let Some(et) = exp_total else {
         return if income_total.is_none() {

@@ -313,20 +313,24 @@ rule! {
     x205
 }
 
+/// Whether all money is 一般公共预算: 表1's 收入总计 is 一般公共预算拨款 plus its 结转
+/// (`None` without 表1).
+fn all_general_public_budget(ctx: &Ctx<'_>) -> Option<bool> {
+    let t1 = ctx.budget.table(TableId::T1)?;
+    let total = t1.fixed_value("income_total", "income")?;
+    let gpb = t1.fixed_value("gpb", "income")?;
+    let carried_gpb = ctx
+        .budget
+        .table(TableId::T2)
+        .and_then(|t2| t2.fixed_value("carried_gpb", "income"))
+        .unwrap_or_default();
+    Some(total == gpb + carried_gpb)
+}
+
 fn x205<'a>(ctx: &Ctx<'a>, out: &mut Out) -> Result<(), NotRun> {
     let (t3, u3) = ctx.table_with_unit(TableId::T3)?;
     let (t12, u12) = ctx.table_with_unit(TableId::T1_2)?;
-    // All money is 一般公共预算 when 表1's 收入总计 is 一般公共预算拨款 plus its 结转.
-    let all_gpb = ctx.budget.table(TableId::T1).and_then(|t1| {
-        let total = t1.fixed_value("income_total", "income")?;
-        let gpb = t1.fixed_value("gpb", "income")?;
-        let carried_gpb = ctx
-            .budget
-            .table(TableId::T2)
-            .and_then(|t2| t2.fixed_value("carried_gpb", "income"))
-            .unwrap_or_default();
-        Some(total == gpb + carried_gpb)
-    });
+    let all_gpb = all_general_public_budget(ctx);
     if all_gpb.is_none() {
         out.skip("表1 缺失，无法判断是否全部为一般公共预算（只核对“不超过”）");
     }

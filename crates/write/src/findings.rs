@@ -21,6 +21,24 @@ pub fn findings_workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxEr
         .set_align(FormatAlign::Center)
         .set_background_color(Color::RGB(0xDDEBF7));
     let wrap = base.clone().set_text_wrap();
+    findings_sheet(&mut wb, files, &base, &header, &wrap)?;
+    ledger_sheet(&mut wb, files, &base, &header, &wrap)?;
+    wb.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title("问题清单")
+            .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?),
+    );
+    Ok(wb)
+}
+
+/// 问题清单: one row per finding, most severe first, with the sentence it quotes.
+fn findings_sheet(
+    wb: &mut Workbook,
+    files: &[(String, &Report)],
+    base: &Format,
+    header: &Format,
+    wrap: &Format,
+) -> Result<(), XlsxError> {
     let sev_fmt = |s: Severity| {
         let c = match s {
             Severity::Error => 0xFFC7CE,
@@ -42,13 +60,13 @@ pub fn findings_workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxEr
         ("说明", 90.0),
     ];
     for (i, (h, w)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &header)?;
+        ws.write_string_with_format(0, i as u16, *h, header)?;
         ws.set_column_width(i as u16, *w)?;
     }
     let mut row = 1;
     for (file, r) in files {
         for f in r.ordered() {
-            ws.write_string_with_format(row, 0, file, &base)?;
+            ws.write_string_with_format(row, 0, file, base)?;
             ws.write_string_with_format(
                 row,
                 1,
@@ -58,14 +76,14 @@ pub fn findings_workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxEr
                     .unwrap_or("工作簿"),
                 &base,
             )?;
-            ws.write_string_with_format(row, 2, f.cell.as_deref().unwrap_or(""), &base)?;
-            ws.write_string_with_format(row, 3, f.rule, &base)?;
+            ws.write_string_with_format(row, 2, f.cell.as_deref().unwrap_or(""), base)?;
+            ws.write_string_with_format(row, 3, f.rule, base)?;
             ws.write_string_with_format(row, 4, f.severity.label(), &sev_fmt(f.severity))?;
             let msg = match &f.quote {
                 Some(q) => format!("{}\n原文：“{q}”", f.message),
                 None => f.message.clone(),
             };
-            ws.write_string_with_format(row, 5, &msg, &wrap)?;
+            ws.write_string_with_format(row, 5, &msg, wrap)?;
             row += 1;
         }
     }
@@ -76,7 +94,17 @@ pub fn findings_workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxEr
     ws.set_print_fit_to_pages(1, 0);
     ws.set_repeat_rows(0, 0)?;
     ws.set_footer("&C第 &P 页 共 &N 页");
+    Ok(())
+}
 
+/// 规则执行情况: every rule of every file, with its status and reason.
+fn ledger_sheet(
+    wb: &mut Workbook,
+    files: &[(String, &Report)],
+    base: &Format,
+    header: &Format,
+    wrap: &Format,
+) -> Result<(), XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name("规则执行情况")?;
     let cols = [
@@ -87,7 +115,7 @@ pub fn findings_workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxEr
         ("说明", 60.0),
     ];
     for (i, (h, w)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &header)?;
+        ws.write_string_with_format(0, i as u16, *h, header)?;
         ws.set_column_width(i as u16, *w)?;
     }
     let mut row = 1;
@@ -99,22 +127,17 @@ pub fn findings_workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxEr
                 Status::Failed => "未通过",
                 Status::NotRun => "未运行",
             };
-            ws.write_string_with_format(row, 0, file, &base)?;
-            ws.write_string_with_format(row, 1, e.rule, &base)?;
-            ws.write_string_with_format(row, 2, title, &base)?;
-            ws.write_string_with_format(row, 3, status, &base)?;
-            ws.write_string_with_format(row, 4, e.reason.as_deref().unwrap_or(""), &wrap)?;
+            ws.write_string_with_format(row, 0, file, base)?;
+            ws.write_string_with_format(row, 1, e.rule, base)?;
+            ws.write_string_with_format(row, 2, title, base)?;
+            ws.write_string_with_format(row, 3, status, base)?;
+            ws.write_string_with_format(row, 4, e.reason.as_deref().unwrap_or(""), wrap)?;
             row += 1;
         }
     }
     ws.autofilter(0, 0, row.saturating_sub(1).max(1), 4)?;
     ws.set_freeze_panes(1, 0)?;
-    wb.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_title("问题清单")
-            .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?),
-    );
-    Ok(wb)
+    Ok(())
 }
 
 /// The cells to mark in an annotated copy, each with `规则 级别：说明`.

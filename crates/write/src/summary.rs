@@ -2,7 +2,9 @@
 //! links to the outputs.
 
 use rust_decimal::Decimal;
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Url, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    Color, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
+};
 use yusuan_core::{Unit, round2};
 
 /// How a file came out of a batch (the colour of its status cell).
@@ -59,117 +61,22 @@ pub fn summary_workbook(
         .set_font_size(10)
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::VerticalCenter);
-    let status_fmt = |s: RowStatus| {
-        let c = match s {
-            RowStatus::Passed => 0xC6EFCE,
-            RowStatus::Warnings => 0xFFEB9C,
-            RowStatus::Errors | RowStatus::Unreadable => 0xFFC7CE,
-        };
-        cell.clone()
-            .set_align(FormatAlign::Center)
-            .set_background_color(Color::RGB(c))
-    };
     // Rows go to a temporary file as they are written: with 10,000 files the cell table
     // was most of the batch's peak memory.
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("汇总表")?;
-    let fixed = ["序号", "部门", "年度", "文件", "状态", "说明"];
-    let tail = ["错误数", "警告数", "公开表", "问题清单"];
-    let n_money = money_headers.len();
-    let money_headers: Vec<String> = money_headers
-        .iter()
-        .map(|h| format!("{h}（{unit}）"))
-        .collect();
-    let headers: Vec<String> = fixed
-        .iter()
-        .map(|s| s.to_string())
-        .chain(money_headers)
-        .chain(tail.iter().map(|s| s.to_string()))
-        .collect();
-    let widths = [6.0, 30.0, 7.0, 34.0, 9.0, 36.0];
-    for (i, w) in widths.iter().enumerate() {
-        ws.set_column_width(i as u16, *w)?;
-    }
-    let money_start = fixed.len() as u16;
-    for i in 0..n_money as u16 {
-        ws.set_column_width(money_start + i, 14)?;
-    }
-    let tail_start = money_start + n_money as u16;
-    for (i, w) in [7.0, 7.0, 10.0, 10.0].iter().enumerate() {
-        ws.set_column_width(tail_start + i as u16, *w)?;
-    }
-    let title = format!("部门预算检查汇总表（共 {} 个文件）", rows.len());
-    let last_col = (headers.len() - 1) as u16;
-    ws.set_row_height(0, 30)?;
-    ws.merge_range(0, 0, 0, last_col, &title, &st.title)?;
-    ws.set_row_height(1, 32)?;
-    for (i, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(1, i as u16, h, &st.header)?;
-    }
-    let shown = |v: Decimal| crate::table::to_f64(round2(unit.from_yuan(v)));
+    let cols = header_rows(ws, &st, money_headers, unit, rows.len())?;
     let mut row = 2u32;
-    let mut totals = vec![Decimal::ZERO; n_money];
+    let mut totals = vec![Decimal::ZERO; money_headers.len()];
     for (n, r) in rows.iter().enumerate() {
-        ws.write_number_with_format(row, 0, (n + 1) as f64, &cell)?;
-        ws.write_string_with_format(row, 1, r.department.unwrap_or(""), &st.text)?;
-        match r.year {
-            Some(y) => ws.write_number_with_format(row, 2, y as f64, &cell)?,
-            None => ws.write_blank(row, 2, &cell)?,
-        };
-        ws.write_string_with_format(row, 3, r.file, &st.text)?;
-        ws.write_string_with_format(row, 4, r.status_label, &status_fmt(r.status))?;
-        ws.write_string_with_format(row, 5, r.reason.unwrap_or(""), &st.text)?;
-        for (i, v) in r.amounts.iter().enumerate() {
-            let c = money_start + i as u16;
-            match v {
-                Some(v) => {
-                    totals[i] += *v;
-                    ws.write_number_with_format(row, c, shown(*v), &st.money)?
-                }
-                None => ws.write_blank(row, c, &st.money)?,
-            };
-        }
-        ws.write_number_with_format(row, tail_start, r.errors as f64, &cell)?;
-        ws.write_number_with_format(row, tail_start + 1, r.warnings as f64, &cell)?;
-        for (k, link) in [(2, r.disclosure), (3, r.report)] {
-            match link {
-                Some(p) => ws.write_url_with_format(
-                    row,
-                    tail_start + k,
-                    Url::new(format!("file:///{p}")).set_text(if k == 2 {
-                        "打开"
-                    } else {
-                        "查看"
-                    }),
-                    &st.link_cell,
-                )?,
-                None => ws.write_blank(row, tail_start + k, &cell)?,
-            };
+        department_row(ws, &st, &cell, cols, (row, n + 1), r, unit)?;
+        for (t, v) in totals.iter_mut().zip(&r.amounts) {
+            *t += v.unwrap_or_default();
         }
         row += 1;
     }
-    // totals row
-    ws.merge_range(row, 0, row, 5, "合计", &st.total_label)?;
-    for (i, t) in totals.iter().enumerate() {
-        ws.write_number_with_format(row, money_start + i as u16, shown(*t), &st.total_money)?;
-    }
-    let errs: usize = rows.iter().map(|r| r.errors).sum();
-    let warns: usize = rows.iter().map(|r| r.warnings).sum();
-    ws.write_number_with_format(
-        row,
-        tail_start,
-        errs as f64,
-        &st.total_money.clone().set_num_format("0"),
-    )?;
-    ws.write_number_with_format(
-        row,
-        tail_start + 1,
-        warns as f64,
-        &st.total_money.clone().set_num_format("0"),
-    )?;
-    ws.write_blank(row, tail_start + 2, &st.total_label)?;
-    ws.write_blank(row, tail_start + 3, &st.total_label)?;
-    ws.autofilter(1, 0, row.saturating_sub(1).max(2), last_col)?;
+    totals_row(ws, &st, cols, row, &totals, rows, unit)?;
+    ws.autofilter(1, 0, row.saturating_sub(1).max(2), cols.last)?;
     ws.set_freeze_panes(2, 2)?;
     ws.set_paper_size(8); // A3: a summary across departments is wide
     ws.set_landscape();
@@ -177,11 +84,142 @@ pub fn summary_workbook(
     ws.set_repeat_rows(0, 1)?;
     ws.set_footer("&C第 &P 页 共 &N 页");
     ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
-    ws.set_print_area(0, 0, row, last_col)?;
+    ws.set_print_area(0, 0, row, cols.last)?;
     wb.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title("部门预算检查汇总表")
             .set_creation_datetime(&rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?),
     );
     Ok(wb)
+}
+
+/// Where the 汇总表's column groups start: the money columns, then the counts and links.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    money: u16,
+    tail: u16,
+    last: u16,
+}
+
+/// A figure in the summary's unit, as written.
+fn shown(v: Decimal, unit: Unit) -> f64 {
+    crate::table::to_f64(round2(unit.from_yuan(v)))
+}
+
+/// The title row and the header row, with the column widths.
+fn header_rows(
+    ws: &mut Worksheet,
+    st: &crate::style::Styles,
+    money_headers: &[&str],
+    unit: Unit,
+    files: usize,
+) -> Result<Columns, XlsxError> {
+    let fixed = ["序号", "部门", "年度", "文件", "状态", "说明"];
+    let tail = ["错误数", "警告数", "公开表", "问题清单"];
+    let headers: Vec<String> = fixed
+        .iter()
+        .map(|s| s.to_string())
+        .chain(money_headers.iter().map(|h| format!("{h}（{unit}）")))
+        .chain(tail.iter().map(|s| s.to_string()))
+        .collect();
+    for (i, w) in [6.0, 30.0, 7.0, 34.0, 9.0, 36.0].iter().enumerate() {
+        ws.set_column_width(i as u16, *w)?;
+    }
+    let money = fixed.len() as u16;
+    for i in 0..money_headers.len() as u16 {
+        ws.set_column_width(money + i, 14)?;
+    }
+    let tail_start = money + money_headers.len() as u16;
+    for (i, w) in [7.0, 7.0, 10.0, 10.0].iter().enumerate() {
+        ws.set_column_width(tail_start + i as u16, *w)?;
+    }
+    let last = (headers.len() - 1) as u16;
+    let title = format!("部门预算检查汇总表（共 {files} 个文件）");
+    ws.set_row_height(0, 30)?;
+    ws.merge_range(0, 0, 0, last, &title, &st.title)?;
+    ws.set_row_height(1, 32)?;
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(1, i as u16, h, &st.header)?;
+    }
+    Ok(Columns {
+        money,
+        tail: tail_start,
+        last,
+    })
+}
+
+/// One department's row (`at`: the sheet row and the row's number).
+fn department_row(
+    ws: &mut Worksheet,
+    st: &crate::style::Styles,
+    cell: &Format,
+    cols: Columns,
+    at: (u32, usize),
+    r: &SummaryRow<'_>,
+    unit: Unit,
+) -> Result<(), XlsxError> {
+    let (row, n) = at;
+    let colour = match r.status {
+        RowStatus::Passed => 0xC6EFCE,
+        RowStatus::Warnings => 0xFFEB9C,
+        RowStatus::Errors | RowStatus::Unreadable => 0xFFC7CE,
+    };
+    let status = cell
+        .clone()
+        .set_align(FormatAlign::Center)
+        .set_background_color(Color::RGB(colour));
+    ws.write_number_with_format(row, 0, n as f64, cell)?;
+    ws.write_string_with_format(row, 1, r.department.unwrap_or(""), &st.text)?;
+    match r.year {
+        Some(y) => ws.write_number_with_format(row, 2, y as f64, cell)?,
+        None => ws.write_blank(row, 2, cell)?,
+    };
+    ws.write_string_with_format(row, 3, r.file, &st.text)?;
+    ws.write_string_with_format(row, 4, r.status_label, &status)?;
+    ws.write_string_with_format(row, 5, r.reason.unwrap_or(""), &st.text)?;
+    for (i, v) in r.amounts.iter().enumerate() {
+        let c = cols.money + i as u16;
+        match v {
+            Some(v) => ws.write_number_with_format(row, c, shown(*v, unit), &st.money)?,
+            None => ws.write_blank(row, c, &st.money)?,
+        };
+    }
+    ws.write_number_with_format(row, cols.tail, r.errors as f64, cell)?;
+    ws.write_number_with_format(row, cols.tail + 1, r.warnings as f64, cell)?;
+    for (k, link, text) in [(2, r.disclosure, "打开"), (3, r.report, "查看")] {
+        match link {
+            Some(p) => ws.write_url_with_format(
+                row,
+                cols.tail + k,
+                Url::new(format!("file:///{p}")).set_text(text),
+                &st.link_cell,
+            )?,
+            None => ws.write_blank(row, cols.tail + k, cell)?,
+        };
+    }
+    Ok(())
+}
+
+/// The 合计 row: the money columns summed, and the counts.
+fn totals_row(
+    ws: &mut Worksheet,
+    st: &crate::style::Styles,
+    cols: Columns,
+    row: u32,
+    totals: &[Decimal],
+    rows: &[SummaryRow<'_>],
+    unit: Unit,
+) -> Result<(), XlsxError> {
+    ws.merge_range(row, 0, row, 5, "合计", &st.total_label)?;
+    for (i, t) in totals.iter().enumerate() {
+        ws.write_number_with_format(row, cols.money + i as u16, shown(*t, unit), &st.total_money)?;
+    }
+    let count = st.total_money.clone().set_num_format("0");
+    let errs: usize = rows.iter().map(|r| r.errors).sum();
+    let warns: usize = rows.iter().map(|r| r.warnings).sum();
+    ws.write_number_with_format(row, cols.tail, errs as f64, &count)?;
+    ws.write_number_with_format(row, cols.tail + 1, warns as f64, &count)?;
+    ws.write_blank(row, cols.tail + 2, &st.total_label)?;
+    ws.write_blank(row, cols.tail + 3, &st.total_label)?;
+    Ok(())
 }

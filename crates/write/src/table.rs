@@ -466,18 +466,21 @@ fn empty_note_text(
 
 /// A balance table: the income block left, the expenditure block right; fixed rows at
 /// the top, 类 lines below the expenditure fixed rows, the foot rows aligned by index.
-fn write_balance(
-    w: &mut Writer<'_>,
-    spec: &TableSpec,
-    columns: &[&ColumnSpec],
-    table: Option<&Table>,
-    first_row: u32,
-) -> Result<u32, XlsxError> {
-    struct Item<'t> {
-        label: String,
-        line: Option<&'t Line>,
-        bold: bool,
-    }
+/// A row of one side of a balance table: its label, its line in the source, and
+/// whether it is a section or total row (bold).
+struct Item<'t> {
+    label: String,
+    line: Option<&'t Line>,
+    bold: bool,
+}
+
+/// One side's rows: the head (fixed rows, then the 类 lines), and the foot rows by
+/// their place.
+type SideRows<'t> = (Vec<Item<'t>>, Vec<Option<Item<'t>>>);
+
+/// The rows of both sides of a balance table. Published (`published`), a fixed row the
+/// source does not have is not shown, and a foot row neither side has is left out.
+fn balance_rows<'t>(spec: &TableSpec, table: Option<&'t Table>, published: bool) -> Vec<SideRows<'t>> {
     let find = |key: &str| {
         table.and_then(|t| {
             t.lines
@@ -485,8 +488,7 @@ fn write_balance(
                 .find(|l| l.kind == LineKind::Fixed && l.key.as_deref() == Some(key))
         })
     };
-    let published = matches!(w.mode, Mode::Disclosure { .. }) && table.is_some();
-    let fixed_item = |r: &RowSpec| Item {
+        let fixed_item = |r: &RowSpec| Item {
         label: r.label.clone(),
         line: find(&r.key),
         bold: r.foot.is_some()
@@ -495,9 +497,9 @@ fn write_balance(
                 .iter()
                 .any(|x| x.section.as_deref() == Some(&r.key)),
     };
-    let mut blocks: Vec<(Vec<Item<'_>>, Vec<Option<Item<'_>>>)> = Vec::new();
+    let mut blocks: Vec<SideRows<'t>> = Vec::new();
     for side in [Side::Income, Side::Expenditure] {
-        let mut head: Vec<Item<'_>> = spec
+        let mut head: Vec<Item<'t>> = spec
             .rows
             .iter()
             .filter(|r| r.side == side && r.write && r.foot.is_none())
@@ -526,7 +528,7 @@ fn write_balance(
             .filter_map(|r| r.foot)
             .max()
             .map_or(0, |m| m + 1);
-        let mut foot: Vec<Option<Item<'_>>> = (0..foot_len).map(|_| None).collect();
+        let mut foot: Vec<Option<Item<'t>>> = (0..foot_len).map(|_| None).collect();
         for r in spec.rows.iter().filter(|r| r.side == side && r.write) {
             if let Some(i) = r.foot
                 && (!published || find(&r.key).is_some())
@@ -553,6 +555,18 @@ fn write_balance(
             *foot = kept;
         }
     }
+    blocks
+}
+
+fn write_balance(
+    w: &mut Writer<'_>,
+    spec: &TableSpec,
+    columns: &[&ColumnSpec],
+    table: Option<&Table>,
+    first_row: u32,
+) -> Result<u32, XlsxError> {
+    let published = matches!(w.mode, Mode::Disclosure { .. }) && table.is_some();
+    let blocks = balance_rows(spec, table, published);
     let head_rows = blocks
         .iter()
         .map(|(h, _)| h.len())

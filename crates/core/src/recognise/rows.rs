@@ -172,53 +172,12 @@ fn read_classified(
     for &row in rows {
         let amounts = amounts(sheet, row, &amount_cols);
         let name = cell_text(sheet, row, name_col);
-        // The code, from one column or from 类|款|项 columns.
-        let mut code_at = None;
-        let mut raw_code = None;
-        let mut code = None;
-        let mut rest = String::new();
-        if let Some((t, at)) = cell_text(sheet, row, code_col) {
-            if let Some(ct) = parse_code_text(&t) {
-                code = Some(ct.code);
-                rest = ct.rest;
-            }
-            raw_code = Some(t);
-            code_at = Some(at);
-        } else if split[0].is_some() {
-            let parts: Vec<Option<(String, CellRef)>> =
-                split.iter().map(|c| cell_text(sheet, row, *c)).collect();
-            if let Some((t, at)) = &parts[0] {
-                code_at = Some(at.clone());
-                raw_code = Some(
-                    parts
-                        .iter()
-                        .flatten()
-                        .map(|(t, _)| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                );
-                let class = code_part(t, 3).filter(|c| c.len() == 3);
-                let kuan = parts[1].as_ref().map(|(t, _)| code_part(t, 2));
-                let item = parts[2].as_ref().map(|(t, _)| code_part(t, 2));
-                code = match (class, kuan, item) {
-                    (Some(c), None, None) => Some(c),
-                    (Some(c), Some(Some(k)), None) => Some(c + &k),
-                    (Some(c), Some(Some(k)), Some(Some(i))) => Some(c + &k + &i),
-                    _ => None,
-                };
-            }
-        }
-        // Code and name in the name column (`[2010201]行政运行`).
-        if code.is_none()
-            && raw_code.is_none()
-            && let Some((t, at)) = &name
-            && let Some(ct) = parse_code_text(t)
-        {
-            code = Some(ct.code);
-            rest = ct.rest;
-            code_at = Some(at.clone());
-            raw_code = Some(t.clone());
-        }
+        let RowCode {
+            code,
+            code_at,
+            raw_code,
+            rest,
+        } = row_code(sheet, row, code_col, split, name.as_ref());
         let label_folded = raw_code
             .as_deref()
             .map(fold)
@@ -342,18 +301,8 @@ fn read_balance(
             let label = cell_text(sheet, row, label_col);
             let Some((text, at)) = label else {
                 if !all_blank(&amounts) {
-                    body.lines.push(Line {
-                        kind: LineKind::Unparsed,
-                        key: None,
-                        code: None,
-                        code_at: None,
-                        name: String::new(),
-                        name_at: None,
-                        side: Some(side),
-                        row,
-                        amounts,
-                        texts: vec![],
-                    });
+                    let l = side_line(LineKind::Unparsed, side, row, amounts, String::new(), None);
+                    body.lines.push(l);
                 }
                 continue;
             };
@@ -369,46 +318,18 @@ fn read_balance(
                 } else if rs.section.is_none() {
                     section = None;
                 }
-                body.lines.push(Line {
-                    kind: LineKind::Fixed,
-                    key: Some(rs.key.clone()),
-                    code: None,
-                    code_at: None,
-                    name: text,
-                    name_at: Some(at),
-                    side: Some(side),
-                    row,
-                    amounts,
-                    texts: vec![],
-                });
+                let mut l = side_line(LineKind::Fixed, side, row, amounts, text, Some(at));
+                l.key = Some(rs.key.clone());
+                body.lines.push(l);
                 continue;
             }
-            if side == Side::Expenditure {
-                let bare = strip_ordinal(&folded);
-                let class = codes
-                    .class_by_name(bare)
-                    .or_else(|| codes.class_by_name(&format!("{bare}支出")))
-                    .map(|e| e.code.clone())
-                    .or_else(|| {
-                        parse_code_text(&text)
-                            .map(|c| c.code)
-                            .filter(|c| c.len() == 3)
-                    });
-                if let Some(code) = class {
-                    body.lines.push(Line {
-                        kind: LineKind::Code,
-                        key: None,
-                        code: Some(code),
-                        code_at: None,
-                        name: text,
-                        name_at: Some(at),
-                        side: Some(side),
-                        row,
-                        amounts,
-                        texts: vec![],
-                    });
-                    continue;
-                }
+            if side == Side::Expenditure
+                && let Some(code) = class_named(codes, &folded, &text)
+            {
+                let mut l = side_line(LineKind::Code, side, row, amounts, text, Some(at));
+                l.code = Some(code);
+                body.lines.push(l);
+                continue;
             }
             let has_amounts = !all_blank(&amounts);
             if is_empty_note(&folded)
@@ -428,18 +349,8 @@ fn read_balance(
             if !has_amounts && is_footnote(&folded) {
                 continue;
             }
-            body.lines.push(Line {
-                kind: LineKind::Unparsed,
-                key: None,
-                code: None,
-                code_at: None,
-                name: text,
-                name_at: Some(at),
-                side: Some(side),
-                row,
-                amounts,
-                texts: vec![],
-            });
+            let l = side_line(LineKind::Unparsed, side, row, amounts, text, Some(at));
+            body.lines.push(l);
         }
     }
     body.lines
@@ -542,5 +453,114 @@ fn read_list(
             }
             None => {}
         }
+    }
+}
+
+/// A line of one side of a balance table.
+fn side_line(
+    kind: LineKind,
+    side: Side,
+    row: u32,
+    amounts: Vec<(String, Amount)>,
+    name: String,
+    name_at: Option<CellRef>,
+) -> Line {
+    Line {
+        kind,
+        key: None,
+        code: None,
+        code_at: None,
+        name,
+        name_at,
+        side: Some(side),
+        row,
+        amounts,
+        texts: vec![],
+    }
+}
+
+/// The 类 an expenditure label names (`一、一般公共服务支出`, `一般公共服务`, `201 …`).
+fn class_named(codes: &CodeLists, folded: &str, text: &str) -> Option<String> {
+    let bare = strip_ordinal(folded);
+    codes
+        .class_by_name(bare)
+        .or_else(|| codes.class_by_name(&format!("{bare}支出")))
+        .map(|e| e.code.clone())
+        .or_else(|| {
+            parse_code_text(text)
+                .map(|c| c.code)
+                .filter(|c| c.len() == 3)
+        })
+}
+
+/// The code of a row as read: the parsed code, its cell, the text as written, and the
+/// name that followed the code in the same cell.
+#[derive(Debug, Default)]
+struct RowCode {
+    code: Option<String>,
+    code_at: Option<CellRef>,
+    raw_code: Option<String>,
+    rest: String,
+}
+
+/// A row's code: from the code column, from 类|款|项 columns, or with the name in the
+/// name column (`[2010201]行政运行`).
+fn row_code(
+    sheet: &Sheet,
+    row: u32,
+    code_col: Option<u32>,
+    split: [Option<u32>; 3],
+    name: Option<&(String, CellRef)>,
+) -> RowCode {
+    let mut code_at = None;
+    let mut raw_code = None;
+    let mut code = None;
+    let mut rest = String::new();
+    if let Some((t, at)) = cell_text(sheet, row, code_col) {
+        if let Some(ct) = parse_code_text(&t) {
+            code = Some(ct.code);
+            rest = ct.rest;
+        }
+        raw_code = Some(t);
+        code_at = Some(at);
+    } else if split[0].is_some() {
+        let parts: Vec<Option<(String, CellRef)>> =
+            split.iter().map(|c| cell_text(sheet, row, *c)).collect();
+        if let Some((t, at)) = &parts[0] {
+            code_at = Some(at.clone());
+            raw_code = Some(
+                parts
+                    .iter()
+                    .flatten()
+                    .map(|(t, _)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            let class = code_part(t, 3).filter(|c| c.len() == 3);
+            let kuan = parts[1].as_ref().map(|(t, _)| code_part(t, 2));
+            let item = parts[2].as_ref().map(|(t, _)| code_part(t, 2));
+            code = match (class, kuan, item) {
+                (Some(c), None, None) => Some(c),
+                (Some(c), Some(Some(k)), None) => Some(c + &k),
+                (Some(c), Some(Some(k)), Some(Some(i))) => Some(c + &k + &i),
+                _ => None,
+            };
+        }
+    }
+    if code.is_none()
+        && raw_code.is_none()
+        && let Some((t, at)) = name
+        && let Some(ct) = parse_code_text(t)
+    {
+        code = Some(ct.code);
+        rest = ct.rest;
+        code_at = Some(at.clone());
+        raw_code = Some(t.clone());
+    }
+    RowCode {
+        code,
+        code_at,
+        raw_code,
+        rest,
     }
 }

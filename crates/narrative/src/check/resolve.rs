@@ -162,6 +162,32 @@ impl Resolver<'_> {
         })
     }
 
+    /// The 款 of `kuans` named `k` (by its official or printed name, or an earlier
+    /// official name, which is remarked on).
+    fn kuan_named(
+        &self,
+        k: &str,
+        kuans: &[&yusuan_core::Line],
+        names: &mut Vec<String>,
+    ) -> Option<String> {
+        let codes = self.ctx.codes;
+        let mut kuan = None;
+        for l in kuans {
+            let code = l.code.clone().unwrap_or_default();
+            let official = codes.lookup(Scheme::Functional, &code).map(|e| fold(&e.name));
+            if official.as_deref() == Some(k) || fold(&l.name) == k {
+                kuan = Some(code);
+            } else if let Some(rn) = codes.renamed_from(&code, k) {
+                names.push(format!(
+                    "款级科目“{}”是旧名称，现为“{}”",
+                    rn.old_name, rn.new_name
+                ));
+                kuan = Some(code);
+            }
+        }
+        kuan
+    }
+
     /// `一般公共服务-政协事务-行政运行` or `…（类）…（款）…（项）`: a 项 line of 表3.
     fn chain(&self, parts: &[&str], r: &mut Resolved) {
         let Some(t3) = self.ctx.budget.table(TableId::T3) else {
@@ -187,21 +213,9 @@ impl Resolver<'_> {
                     .is_some_and(|c| c.len() == 5 && c.starts_with(&class))
             })
             .collect();
-        let mut kuan: Option<String> = None;
-        if let Some(k) = &kuan_name {
-            for l in &kuans {
-                let code = l.code.clone().unwrap_or_default();
-                if official(&code).as_deref() == Some(k.as_str()) || &line_name(l) == k {
-                    kuan = Some(code);
-                } else if let Some(rn) = codes.renamed_from(&code, k) {
-                    r.names.push(format!(
-                        "款级科目“{}”是旧名称，现为“{}”",
-                        rn.old_name, rn.new_name
-                    ));
-                    kuan = Some(code);
-                }
-            }
-        }
+        let kuan = kuan_name
+            .as_deref()
+            .and_then(|k| self.kuan_named(k, &kuans, &mut r.names));
         let kuan_missing = kuan_name.clone().filter(|_| kuan.is_none());
         // 项
         let Some(item_name) = parts.last().map(|i| fold(i)) else {
@@ -254,18 +268,12 @@ impl Resolver<'_> {
                 f
             }
         };
-        for l in &items {
-            if let (Some(v), Some(a)) = (
-                l.value("total").and_then(|v| t3.to_yuan(v)),
-                l.amount("total"),
-            ) {
-                r.siblings.push((
-                    format!("{}({})", l.name, l.code.as_deref().unwrap_or("")),
-                    v,
-                    Some(a.at.clone()),
-                ));
-            }
-        }
+        r.siblings.extend(items.iter().filter_map(|l| {
+            let v = l.value("total").and_then(|v| t3.to_yuan(v))?;
+            let a = l.amount("total")?;
+            let name = format!("{}({})", l.name, l.code.as_deref().unwrap_or(""));
+            Some((name, v, Some(a.at.clone())))
+        }));
         if let Some(k) = kuan_missing {
             // The 款 the 项 stands under, by its code.
             let right = line
@@ -301,36 +309,51 @@ impl Resolver<'_> {
         }
     }
 
+    /// What a subject names in the tables: a 类/款/项 chain, a quantity named by its
+    /// own words, a 类 by name, or a table total; with remarks on its names.
     pub(crate) fn resolve(&self, subject: &str, p: &Para) -> Resolved {
         let mut r = Resolved::default();
         let s = clean_subject(subject);
         if s.is_empty() {
             return r;
         }
-        let has = |w: &str| s.contains(w);
-        let sub = fold(&p.sub);
-        let prior = &self.prior;
-        let t1 = TableId::T1;
-        // Chains 类-款-项
-        let words = CHAIN_WORDS.captures(&s);
-        let chain_parts: Vec<&str> = if s.contains("(类)") {
-            CHAIN_MARK.split(&s).filter(|x| !x.is_empty()).collect()
-        } else if let Some(c) = &words {
-            vec![
-                c.get(1).map_or("", |m| m.as_str()),
-                c.get(2).map_or("", |m| m.as_str()),
-                c.get(3).map_or("", |m| m.as_str()),
-            ]
-        } else if s.matches('-').count() >= 1 && !has("三公") {
-            s.split('-').filter(|x| !x.is_empty()).collect()
-        } else {
-            vec![]
-        };
+        let chain_parts = chain_parts(&s);
         if chain_parts.len() >= 2 {
             self.chain(&chain_parts, &mut r);
             return r;
         }
-        let e = if has("三公") {
+        if let Some(e) = self.named_quantity(&s, p) {
+            r.expect = Some(e);
+            return r;
+        }
+        // 类 names
+        let bare = s
+            .trim_start_matches("支出包括")
+            .trim_start_matches("收入包括");
+        if let Some(code) = self.class(bare, &mut r.names) {
+            let (id, col) = match p.sec {
+                Sec::Fiscal => (TableId::T2, "total"),
+                Sec::Fund => (TableId::T4, "total"),
+                Sec::Soe => (TableId::T5, "total"),
+                _ => (TableId::T3, "total"),
+            };
+            r.expect = self.class_figure(id, &code, col);
+            if r.expect.is_none() {
+                r.names.push(format!("“{bare}”在{id}中没有对应的类级科目"));
+            }
+            return r;
+        }
+        r.expect = self.fund_or_total(&s, p);
+        r
+    }
+
+    /// A quantity named by its own words: the 三公 parts, 机关运行经费, 固定资产,
+    /// 政府采购, 绩效, 人员/公用经费, 基本/项目支出.
+    fn named_quantity(&self, s: &str, p: &Para) -> Option<Expect> {
+        let has = |w: &str| s.contains(w);
+        let sub = fold(&p.sub);
+        let prior = &self.prior;
+        if has("三公") {
             self.three_public("total", "“三公”经费合计", prior.three_public)
         } else if has("因公出国") {
             self.three_public("abroad", "因公出国（境）费", prior.abroad)
@@ -394,30 +417,17 @@ impl Resolver<'_> {
             }
         } else {
             None
-        };
-        if e.is_some() {
-            r.expect = e;
-            return r;
         }
-        // 类 names
-        let bare = s
-            .trim_start_matches("支出包括")
-            .trim_start_matches("收入包括");
-        if let Some(code) = self.class(bare, &mut r.names) {
-            let (id, col) = match p.sec {
-                Sec::Fiscal => (TableId::T2, "total"),
-                Sec::Fund => (TableId::T4, "total"),
-                Sec::Soe => (TableId::T5, "total"),
-                _ => (TableId::T3, "total"),
-            };
-            r.expect = self.class_figure(id, &code, col);
-            if r.expect.is_none() {
-                r.names.push(format!("“{bare}”在{id}中没有对应的类级科目"));
-            }
-            return r;
-        }
+    }
+
+    /// A table total or a fixed row of 表1/表2 by its words (财政拨款, 一般公共预算,
+    /// 上年结转, 事业收入 …, 收入总计, 支出总计), in the section's table.
+    fn fund_or_total(&self, s: &str, p: &Para) -> Option<Expect> {
+        let has = |w: &str| s.contains(w);
+        let prior = &self.prior;
+        let t1 = TableId::T1;
         let fiscal_sec = p.sec == Sec::Fiscal;
-        let e = if (p.sec == Sec::Fund && (has("政府性基金") || has("支出")))
+        if (p.sec == Sec::Fund && (has("政府性基金") || has("支出")))
             || (has("政府性基金") && has("支出"))
         {
             self.total(TableId::T4, "total", "合计")
@@ -499,8 +509,26 @@ impl Resolver<'_> {
                 })
         } else {
             None
-        };
-        r.expect = e;
-        r
+        }
     }
+}
+
+/// The 类, 款 and 项 names of a chained subject: `X（类）Y（款）Z（项）`, `X类Y款Z项` or
+/// `X-Y-Z` (empty when the subject is not a chain).
+fn chain_parts(s: &str) -> Vec<&str> {
+    let has = |w: &str| s.contains(w);
+        let words = CHAIN_WORDS.captures(s);
+        if s.contains("(类)") {
+            CHAIN_MARK.split(s).filter(|x| !x.is_empty()).collect()
+        } else if let Some(c) = &words {
+            vec![
+                c.get(1).map_or("", |m| m.as_str()),
+                c.get(2).map_or("", |m| m.as_str()),
+                c.get(3).map_or("", |m| m.as_str()),
+            ]
+        } else if s.matches('-').count() >= 1 && !has("三公") {
+            s.split('-').filter(|x| !x.is_empty()).collect()
+        } else {
+            vec![]
+        }
 }

@@ -188,37 +188,8 @@ pub(crate) fn figures(s: &str) -> Vec<Fig> {
             .unwrap_or(0);
         let clause = fold(&before[clause_start..]);
         let verb = verb_before(&fold(before));
-        let kind = match unit {
-            FigUnit::Measure => Kind::Measure,
-            FigUnit::None => match verb {
-                Some(_) if !digits.is_empty() => Kind::Bare,
-                // `基本支出574.78，占…`: an amount whose unit was left out.
-                None if digits.contains('.') && names_money(&clause) => Kind::Bare,
-                _ => continue,
-            },
-            FigUnit::Percent => match verb_before(&clause) {
-                Some(dir) => Kind::Rate(dir),
-                None if clause.contains('占') => Kind::Share,
-                None if clause.contains("完成") => Kind::Completion,
-                None => Kind::Percent,
-            },
-            _ => {
-                let after_f = fold(after);
-                let threshold = after_f.starts_with("以上")
-                    || after_f.starts_with("(含)以上")
-                    || after_f.starts_with("及以上")
-                    || after_f.starts_with("以下")
-                    || clause.ends_with("单价")
-                    || clause.ends_with("单位价值")
-                    || clause.ends_with("超过");
-                if threshold {
-                    Kind::Threshold
-                } else if let Some(dir) = verb {
-                    Kind::Change(dir)
-                } else {
-                    Kind::Amount
-                }
-            }
+        let Some(kind) = kind_of(unit, &digits, verb, &clause, after) else {
+            continue;
         };
         let opens = before.matches(['（', '(']).count();
         let closes = before.matches(['）', ')']).count();
@@ -281,6 +252,40 @@ pub(crate) fn comparison_at(clause: &str) -> Option<usize> {
         }
     }
     at
+}
+
+/// What a figure is, by its unit and the words around it (`None`: a number that is
+/// not a figure of the text, such as a bare count without a verb).
+fn kind_of(unit: FigUnit, digits: &str, verb: Option<i8>, clause: &str, after: &str) -> Option<Kind> {
+    Some(match unit {
+        FigUnit::Measure => Kind::Measure,
+        FigUnit::None => match verb {
+            Some(_) if !digits.is_empty() => Kind::Bare,
+            // `基本支出574.78，占…`: an amount whose unit was left out.
+            None if digits.contains('.') && names_money(clause) => Kind::Bare,
+            _ => return None,
+        },
+        FigUnit::Percent => match verb_before(clause) {
+            Some(dir) => Kind::Rate(dir),
+            None if clause.contains('占') => Kind::Share,
+            None if clause.contains("完成") => Kind::Completion,
+            None => Kind::Percent,
+        },
+        _ => {
+            let after_f = fold(after);
+            let threshold = ["以上", "(含)以上", "及以上", "以下"]
+                .iter()
+                .any(|w| after_f.starts_with(w))
+                || ["单价", "单位价值", "超过"].iter().any(|w| clause.ends_with(w));
+            if threshold {
+                Kind::Threshold
+            } else if let Some(dir) = verb {
+                Kind::Change(dir)
+            } else {
+                Kind::Amount
+            }
+        }
+    })
 }
 
 /// The sentences of a paragraph: split after `。`, `；`, `;`.

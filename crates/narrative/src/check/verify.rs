@@ -17,7 +17,7 @@ use yusuan_core::{CellRef, Unit};
 use yusuan_rules::{Ctx, Severity, num};
 
 use super::Text;
-use super::claims::{Claim, Claims, Comp, Val};
+use super::claims::{Claim, Claims, Comp, Comparison, Val};
 use super::resolve::{Expect, Resolved, Resolver};
 use super::scan::{FigUnit, Kind, subject_key};
 use super::structure::{Para, Sec, structure};
@@ -388,6 +388,20 @@ impl Checker<'_> {
 
 // ---------------------------------------------------------------- rates and changes
 
+/// What a growth rate is checked against (see [`Checker::rate_inputs`]).
+#[derive(Debug, Clone, Copy)]
+struct RateInputs {
+    delta: Option<Val>,
+    cur: Option<Val>,
+    base: Option<Val>,
+    /// The change (this year − last year).
+    d: Decimal,
+    /// Last year's figure.
+    b: Decimal,
+    /// The rate over the figures' rounding bounds.
+    range: Option<(Decimal, Decimal)>,
+}
+
 impl Checker<'_> {
     /// N407: each growth rate against the figures it is computed from.
     fn rates(&mut self) {
@@ -407,61 +421,12 @@ impl Checker<'_> {
         let r = self.claim(id).clone();
         let Kind::Rate(dir) = r.fig.kind else { return };
         let cmp = self.claims.comparison(&r);
-        let signed = |c: &Claim, v: Val| {
-            let sign = match c.fig.kind {
-                Kind::Change(d) if d != 0 => d,
-                _ => dir,
-            };
-            Val {
-                v: v.v * Decimal::from(sign),
-                half: v.half,
-            }
-        };
-        let delta = cmp.change.map(|c| signed(self.claim(c), self.val(c)));
-        let cur = cmp.current.map(|c| self.val(c));
-        let base = cmp.base.map(|c| self.val(c));
-        // (Δ, base) as values, and the range of the rate over the rounding.
-        type RateFn = Box<dyn Fn(Decimal, Decimal) -> Option<Decimal>>;
-        let (d, b, range_of): (Decimal, Decimal, (Val, Val, RateFn)) = match (delta, cur, base) {
-            (Some(d), _, Some(b)) => (
-                d.v,
-                b.v,
-                (
-                    d,
-                    b,
-                    Box::new(|x: Decimal, y: Decimal| {
-                        pct(x.abs(), y).filter(|_| y > Decimal::ZERO)
-                    }),
-                ),
-            ),
-            (None, Some(c), Some(b)) => (
-                c.v - b.v,
-                b.v,
-                (
-                    c,
-                    b,
-                    Box::new(|x: Decimal, y: Decimal| {
-                        pct((x - y).abs(), y).filter(|_| y > Decimal::ZERO)
-                    }),
-                ),
-            ),
-            (Some(d), Some(c), None) => (
-                d.v,
-                c.v - d.v,
-                (
-                    c,
-                    d,
-                    Box::new(|x: Decimal, y: Decimal| {
-                        pct(y.abs(), x - y).filter(|_| x - y > Decimal::ZERO)
-                    }),
-                ),
-            ),
-            _ => {
-                self.unplaced("N407", r.id);
-                return;
-            }
+        let Some(inp) = self.rate_inputs(&cmp, dir) else {
+            self.unplaced("N407", r.id);
+            return;
         };
         self.tally("N407").checked += 1;
+        let RateInputs { delta, cur, base, d, b, range } = inp;
         let stated = r.fig.value;
         let scale = r.fig.scale;
         // The change itself disagrees with this year's and last year's stated figures
@@ -476,7 +441,7 @@ impl Checker<'_> {
         {
             return;
         }
-        if b.is_zero() || b < Decimal::ZERO {
+        if b <= Decimal::ZERO {
             if !d.is_zero() && b.is_zero() {
                 self.push(
                     "N407",
@@ -496,8 +461,6 @@ impl Checker<'_> {
         if expected == stated && !wrong_way {
             return;
         }
-        let (x, y, f) = range_of;
-        let range = corners(x, y, f);
         let truncated = strict.trunc_with_scale(scale) == stated && expected != stated;
         if !wrong_way && range.is_some_and(|rg| reachable(stated, scale, rg)) && !truncated {
             return;
@@ -541,6 +504,52 @@ impl Checker<'_> {
         );
         o.actual = Some(num(stated));
         o.expected = Some(num(expected));
+    }
+
+    /// The figures a rate is computed from: the change (signed by its word), this
+    /// year's and last year's amounts as stated; Δ and the base they give; and the
+    /// range of the rate over their rounding. `None` when too few are stated.
+    fn rate_inputs(&self, cmp: &Comparison, dir: i8) -> Option<RateInputs> {
+        let signed = |c: &Claim, v: Val| {
+            let sign = match c.fig.kind {
+                Kind::Change(d) if d != 0 => d,
+                _ => dir,
+            };
+            Val {
+                v: v.v * Decimal::from(sign),
+                half: v.half,
+            }
+        };
+        let delta = cmp.change.map(|c| signed(self.claim(c), self.val(c)));
+        let cur = cmp.current.map(|c| self.val(c));
+        let base = cmp.base.map(|c| self.val(c));
+        let positive = |y: Decimal| y > Decimal::ZERO;
+        let (d, b, range) = match (delta, cur, base) {
+            (Some(d), _, Some(b)) => (
+                d.v,
+                b.v,
+                corners(d, b, |x, y| pct(x.abs(), y).filter(|_| positive(y))),
+            ),
+            (None, Some(c), Some(b)) => (
+                c.v - b.v,
+                b.v,
+                corners(c, b, |x, y| pct((x - y).abs(), y).filter(|_| positive(y))),
+            ),
+            (Some(d), Some(c), None) => (
+                d.v,
+                c.v - d.v,
+                corners(c, d, |x, y| pct(y.abs(), x - y).filter(|_| positive(x - y))),
+            ),
+            _ => return None,
+        };
+        Some(RateInputs {
+            delta,
+            cur,
+            base,
+            d,
+            b,
+            range,
+        })
     }
 
     /// N408: a change against the two amounts it is the difference of.
@@ -811,6 +820,48 @@ impl Checker<'_> {
         o.expected = Some(num(round_to(exact, scale.max(2))));
     }
 
+    /// What a completion rate divides: the amount completed, the budget it names (in
+    /// its phrase, `完成年初预算数60999万元的`, else the 年初/全年 budget stated before),
+    /// and every budget figure of the sentence.
+    fn completion_figures(&self, c: &Claim) -> Option<(usize, usize, Vec<usize>)> {
+        let sentence = self.sentence(c);
+        let clause = fold(&sentence[c.fig.clause_start..c.fig.start]);
+        let in_phrase: Option<usize> = self
+            .claims
+            .in_sentence(c.sentence)
+            .filter(|x| x.id < c.id && x.fig.start >= c.fig.clause_start && x.is_amount())
+            .last()
+            .map(|x| x.id);
+        let earlier: Vec<&Claim> = self
+            .claims
+            .in_sentence(c.sentence)
+            .filter(|x| x.id < c.id && x.is_amount() && Some(x.id) != in_phrase)
+            .collect();
+        let act = *earlier.last()?;
+        let which = if clause.contains("年初") {
+            Some("年初")
+        } else if clause.contains("全年") || clause.contains("调整") {
+            Some("全年")
+        } else {
+            None
+        };
+        let budgets: Vec<&Claim> = earlier
+            .iter()
+            .copied()
+            .filter(|x| x.id != act.id && fold(&x.subject).contains("预算"))
+            .filter(|x| x.key == act.key || act.key.is_empty() || x.key.is_empty())
+            .collect();
+        let pick = |w: Option<&str>| {
+            budgets
+                .iter()
+                .rev()
+                .find(|x| w.is_none_or(|w| fold(&x.subject).contains(w)))
+                .map(|x| x.id)
+        };
+        let budget = in_phrase.or_else(|| pick(which)).or_else(|| pick(None))?;
+        Some((act.id, budget, budgets.iter().map(|b| b.id).collect()))
+    }
+
     /// N402: `完成(年初)预算的X%` against the amount and the budget it names.
     fn completion(&mut self) {
         let ids: Vec<usize> = self
@@ -822,48 +873,12 @@ impl Checker<'_> {
             .collect();
         for id in ids {
             let c = self.claim(id).clone();
-            let sentence = self.sentence(&c).to_string();
-            let clause = fold(&sentence[c.fig.clause_start..c.fig.start]);
-            let in_phrase: Option<usize> = self
-                .claims
-                .in_sentence(c.sentence)
-                .filter(|x| x.id < id && x.fig.start >= c.fig.clause_start && x.is_amount())
-                .last()
-                .map(|x| x.id);
-            let earlier: Vec<&Claim> = self
-                .claims
-                .in_sentence(c.sentence)
-                .filter(|x| x.id < id && x.is_amount() && Some(x.id) != in_phrase)
-                .collect();
-            let Some(actual) = earlier.last().map(|x| x.id) else {
+            let Some((actual, budget, budgets)) = self.completion_figures(&c) else {
                 self.unplaced("N402", id);
                 continue;
             };
-            let act = self.claim(actual).clone();
-            let which = if clause.contains("年初") {
-                Some("年初")
-            } else if clause.contains("全年") || clause.contains("调整") {
-                Some("全年")
-            } else {
-                None
-            };
-            let budgets: Vec<&Claim> = earlier
-                .iter()
-                .copied()
-                .filter(|x| x.id != actual && fold(&x.subject).contains("预算"))
-                .filter(|x| x.key == act.key || act.key.is_empty() || x.key.is_empty())
-                .collect();
-            let pick = |w: Option<&str>| {
-                budgets
-                    .iter()
-                    .rev()
-                    .find(|x| w.is_none_or(|w| fold(&x.subject).contains(w)))
-                    .map(|x| x.id)
-            };
-            let Some(budget) = in_phrase.or_else(|| pick(which)).or_else(|| pick(None)) else {
-                self.unplaced("N402", id);
-                continue;
-            };
+            let claims = self.claims;
+            let budgets: Vec<&Claim> = budgets.iter().map(|b| &claims.claims[*b]).collect();
             self.tally("N402").checked += 1;
             let (av, bv) = (self.val(actual), self.val(budget));
             let stated = c.fig.value;
