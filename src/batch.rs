@@ -67,13 +67,18 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Vec<PathBuf>
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// No finding (info allowed).
     Passed,
+    /// Warnings, no error.
     Warnings,
+    /// Errors: no disclosure written.
     Errors,
+    /// Not a usable workbook.
     Unreadable,
 }
 
 impl Status {
+    /// The status in Chinese, as the 汇总表 shows it.
     pub fn label(self) -> &'static str {
         match self {
             Status::Passed => "通过",
@@ -89,17 +94,24 @@ impl Status {
 pub struct Row {
     /// Path relative to the input folder, with `/`.
     pub file: String,
+    /// The department, as the workbook names it.
     pub department: Option<String>,
+    /// The budget year.
     pub year: Option<i32>,
+    /// How it came out.
     pub status: Status,
     /// Why it is unreadable, or why no disclosure was written.
     pub reason: Option<String>,
+    /// Its headline figures (for the 汇总表's columns).
     #[serde(skip)]
     pub summary: Summary,
+    /// Findings of severity error.
     pub errors: usize,
+    /// Findings of severity warning.
     pub warnings: usize,
     /// Outputs relative to the output folder.
     pub disclosure: Option<String>,
+    /// The 问题清单, relative to the output folder.
     pub report: Option<String>,
 }
 
@@ -110,6 +122,7 @@ pub struct Options<'a> {
     pub disclosure_unit: Option<Unit>,
     /// The layout to publish in; `None`: each workbook's own.
     pub layout: Option<String>,
+    /// The code lists to check against.
     pub codes: &'a CodeLists,
     /// Cap on worker threads (`None`: one per core).
     pub jobs: Option<usize>,
@@ -122,12 +135,16 @@ pub struct Options<'a> {
 /// The result of a batch.
 #[derive(Debug)]
 pub struct Batch {
+    /// One row per file, sorted by path.
     pub rows: Vec<Row>,
+    /// Wall time of the run.
     pub elapsed: Duration,
+    /// Whether the run was stopped (Ctrl-C) before every file was done.
     pub cancelled: bool,
 }
 
 impl Batch {
+    /// How many files came out as `s`.
     pub fn count(&self, s: Status) -> usize {
         self.rows.iter().filter(|r| r.status == s).count()
     }

@@ -15,14 +15,14 @@
 //! folder in parallel ([`batch`]), and findings for the terminal and as JSON
 //! ([`report`]).
 //!
-//! ```no_run
+//! ```
 //! let codes = yusuan::CodeLists::builtin();
 //! let (_, budget) = yusuan::load("samples/luojiang-zhengxieban-2023.xlsx".as_ref(), codes)?;
 //! let report = yusuan::check(&budget, codes, None);
 //! assert!(!report.has_errors());
 //! # Ok::<(), yusuan::LoadError>(())
 //! ```
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 pub mod batch;
 pub mod pipeline;

@@ -13,6 +13,7 @@ use yusuan_write::{OutputError, save_workbook};
 /// What to do with one file.
 #[derive(Debug, Clone)]
 pub struct Job<'a> {
+    /// The workbook to read (never written to).
     pub input: &'a Path,
     /// The disclosure workbook to write.
     pub disclosure: PathBuf,
@@ -37,14 +38,20 @@ pub enum Outcome {
     Unreadable(String),
 }
 
+/// A file that was read and checked, and what was written for it.
 #[derive(Debug)]
 pub struct Checked {
+    /// The department, as the workbook names it.
     pub department: Option<String>,
+    /// The budget year.
     pub year: Option<i32>,
+    /// Its headline figures.
     pub summary: Summary,
+    /// Every rule's findings and the ledger.
     pub report: Report,
     /// The outputs written.
     pub disclosure: Option<PathBuf>,
+    /// The 问题清单 written.
     pub report_file: Option<PathBuf>,
     /// Why the disclosure was not written, if it was not.
     pub skipped: Option<String>,

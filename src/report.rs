@@ -12,34 +12,47 @@ use yusuan_rules::{Finding, LedgerEntry, Report, Severity, Status};
 /// The JSON contract `yusuan-check/1` of one file (see the README).
 #[derive(Debug, Serialize)]
 pub struct FileJson<'a> {
+    /// The file as given.
     pub file: String,
+    /// The department, when the file is a workbook that names it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<&'a str>,
+    /// The budget year, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i32>,
     /// Set when the file could not be used at all (exit code 2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Findings by severity.
     pub counts: Counts,
+    /// The findings, most severe first.
     pub findings: Vec<FindingJson<'a>>,
+    /// Every rule's status.
     pub ledger: &'a [LedgerEntry],
 }
 
+/// How many findings of each severity.
 #[derive(Debug, Default, Serialize)]
 pub struct Counts {
+    /// Errors.
     pub error: usize,
+    /// Warnings.
     pub warning: usize,
+    /// Infos.
     pub info: usize,
 }
 
+/// A finding with its location spelled out.
 #[derive(Debug, Serialize)]
 pub struct FindingJson<'a> {
+    /// The finding's fields.
     #[serde(flatten)]
     pub finding: &'a Finding,
     /// `表3!E12`, or the sheet, or `（工作簿）`.
     pub location: String,
 }
 
+/// The counts of a report.
 pub fn counts(r: &Report) -> Counts {
     Counts {
         error: r.count(Severity::Error),
@@ -48,6 +61,7 @@ pub fn counts(r: &Report) -> Counts {
     }
 }
 
+/// The JSON object of one checked file (`budget`: the workbook, when the file was one).
 pub fn file_json<'a>(file: &str, budget: Option<&'a Budget>, r: &'a Report) -> FileJson<'a> {
     FileJson {
         file: file.to_string(),

@@ -59,7 +59,9 @@ fn emit(
     json_items: &mut Vec<serde_json::Value>,
 ) -> Result<()> {
     match format {
-        Format::Text => Ok(super::out(&yusuan::report::text(name, budget, report, color))?),
+        Format::Text => Ok(super::out(&yusuan::report::text(
+            name, budget, report, color,
+        ))?),
         Format::Json => {
             json_items.push(serde_json::to_value(yusuan::report::file_json(
                 name, budget, report,
@@ -117,12 +119,11 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut reports: Vec<(String, Report)> = Vec::new();
     for path in &a.files {
         let name = path.display().to_string();
-        let cannot_use = |e: &dyn std::fmt::Display, items: &mut Vec<serde_json::Value>| {
-            match a.format {
+        let cannot_use =
+            |e: &dyn std::fmt::Display, items: &mut Vec<serde_json::Value>| match a.format {
                 Format::Text => eprintln!("错误：{e}"),
                 Format::Json => items.push(yusuan::report::unreadable_json(&name, &e.to_string())),
-            }
-        };
+            };
         if is_text(path) {
             let text = match yusuan_narrative::check::Text::read(path) {
                 Ok(t) => t,
@@ -152,7 +153,14 @@ pub fn run(a: Args) -> Result<Outcome> {
         let report =
             yusuan::check_with_previous(&budget, &codes, narrative.as_ref(), previous.as_ref());
         errors |= report.has_errors();
-        emit(a.format, &name, Some(&budget), &report, color, &mut json_items)?;
+        emit(
+            a.format,
+            &name,
+            Some(&budget),
+            &report,
+            color,
+            &mut json_items,
+        )?;
         if let Some(out) = &a.annotate {
             let mut wb = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report)).map_err(
                 |source| OutputError::Workbook {

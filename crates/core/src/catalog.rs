@@ -18,35 +18,49 @@ use crate::text::fold;
 /// Every table of the canonical set, in publication order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TableId {
+    /// 部门基本情况: the department's facts (name, year, staff, 上年 figures, reasons …).
     #[serde(rename = "部门基本情况")]
     Info,
+    /// 表1 部门收支总表.
     #[serde(rename = "表1")]
     T1,
+    /// 表1-1 部门收入总表.
     #[serde(rename = "表1-1")]
     T1_1,
+    /// 表1-2 部门支出总表.
     #[serde(rename = "表1-2")]
     T1_2,
+    /// 表2 财政拨款收支预算总表.
     #[serde(rename = "表2")]
     T2,
+    /// 表2-1 财政拨款支出预算表（部门经济分类科目）.
     #[serde(rename = "表2-1")]
     T2_1,
+    /// 表3 一般公共预算支出预算表.
     #[serde(rename = "表3")]
     T3,
+    /// 表3-1 一般公共预算基本支出预算表.
     #[serde(rename = "表3-1")]
     T3_1,
+    /// 表3-2 一般公共预算项目支出预算表.
     #[serde(rename = "表3-2")]
     T3_2,
+    /// 表3-3 一般公共预算“三公”经费支出预算表.
     #[serde(rename = "表3-3")]
     T3_3,
+    /// 表4 政府性基金预算支出表.
     #[serde(rename = "表4")]
     T4,
+    /// 表4-1 政府性基金预算“三公”经费支出预算表.
     #[serde(rename = "表4-1")]
     T4_1,
+    /// 表5 国有资本经营预算支出表.
     #[serde(rename = "表5")]
     T5,
 }
 
 impl TableId {
+    /// Every table, in publication order.
     pub const ALL: [TableId; 13] = [
         TableId::Info,
         TableId::T1,
@@ -89,12 +103,17 @@ impl fmt::Display for TableId {
     }
 }
 
+/// How a table is laid out, which decides how it is read and checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TableKind {
+    /// Label and value rows (部门基本情况).
     Info,
+    /// Income on the left, expenditure on the right, fixed rows (表1, 表2).
     Balance,
+    /// Lines by classification code (类/款/项) with amount columns.
     Classified,
+    /// One row of figures, or entry rows (三公, projects).
     List,
 }
 
@@ -109,6 +128,7 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// Whether a code of `len` digits is a valid level of this scheme.
     pub fn valid_len(self, len: usize) -> bool {
         match self {
             Scheme::Functional => matches!(len, 3 | 5 | 7),
@@ -121,51 +141,77 @@ impl Scheme {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fund {
+    /// 一般公共预算.
     Gpb,
+    /// 政府性基金预算.
     Fund,
+    /// 国有资本经营预算.
     Soe,
 }
 
+/// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// The classification code in one column.
     Code,
+    /// The 类 part of a split code.
     CodeClass,
+    /// The 款 part of a split code.
     CodeKuan,
+    /// The 项 part of a split code.
     CodeItem,
+    /// The 科目 or entry name.
     Name,
+    /// A row label of a balance table.
     Label,
+    /// A text field.
     Text,
+    /// A money amount.
     Amount,
 }
 
+/// The side of a balance table a row or column belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
+    /// 收入 (left).
     Income,
+    /// 支出 (right).
     Expenditure,
 }
 
+/// A column of a catalogue table: what it means and the headers it is found by.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ColumnSpec {
+    /// Its key (`total`, `basic` …), as in findings and JSON.
     pub key: String,
+    /// What it holds.
     pub role: Role,
+    /// The side, in a balance table.
     #[serde(default)]
     pub side: Option<Side>,
+    /// The group header it stands under (`财政拨款`), if any.
     #[serde(default)]
     pub group: Option<String>,
+    /// The header as the catalogue writes it.
     pub header: String,
+    /// Other headers it is recognised by.
     #[serde(default)]
     pub synonyms: Vec<String>,
+    /// Other group headers it is recognised under.
     #[serde(default)]
     pub group_synonyms: Vec<String>,
+    /// Whether it is written in the template and disclosure.
     #[serde(default = "yes")]
     pub write: bool,
+    /// Its width in the written workbook (characters), when fixed.
     #[serde(default)]
     pub width: Option<f64>,
     /// Folded synonyms (header plus synonyms), filled in after loading.
     #[serde(skip)]
     pub keys: Vec<String>,
+    /// Folded group synonyms, filled in after loading.
     #[serde(skip)]
     pub group_keys: Vec<String>,
 }
@@ -174,17 +220,25 @@ fn yes() -> bool {
     true
 }
 
+/// A fixed row of a balance table (`收入总计`, `一般公共预算拨款收入` …).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RowSpec {
+    /// Its key (`income_total`, `gpb` …).
     pub key: String,
+    /// The side it is on.
     pub side: Side,
+    /// The label as the catalogue writes it.
     pub label: String,
+    /// Other labels it is recognised by.
     #[serde(default)]
     pub synonyms: Vec<String>,
+    /// The section row it belongs to (`fiscal` for its three funds), if any.
     #[serde(default)]
     pub section: Option<String>,
+    /// Its place among the foot rows (totals at the bottom), if it is one.
     #[serde(default)]
     pub foot: Option<u32>,
+    /// Whether it is written in the template and disclosure.
     #[serde(default = "yes")]
     pub write: bool,
     /// A heading row, written bold.
@@ -210,24 +264,36 @@ impl RowSpec {
     }
 }
 
+/// A table of the catalogue: its meaning, titles, columns and fixed rows.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct TableSpec {
+    /// Which table.
     pub id: TableId,
+    /// How it is laid out.
     pub kind: TableKind,
+    /// The classification its codes follow (classified tables).
     #[serde(default)]
     pub scheme: Option<Scheme>,
+    /// The fund it is of (表3 一般公共预算, 表4 政府性基金 …), if one.
     #[serde(default)]
     pub fund: Option<Fund>,
+    /// The title as the catalogue writes it.
     pub title: String,
+    /// Other titles it is recognised by.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Its sheet name when written.
     pub sheet: String,
+    /// Whether every submission must have it (S001).
     #[serde(default)]
     pub required: bool,
+    /// Whether it is printed landscape.
     #[serde(default)]
     pub landscape: bool,
+    /// Its columns.
     #[serde(default)]
     pub columns: Vec<ColumnSpec>,
+    /// Its fixed rows.
     #[serde(default)]
     pub rows: Vec<RowSpec>,
     /// What an empty table of this fund has none of, in its note (default `支出`).
@@ -239,10 +305,12 @@ pub struct TableSpec {
 }
 
 impl TableSpec {
+    /// The column with key `key`.
     pub fn column(&self, key: &str) -> Option<&ColumnSpec> {
         self.columns.iter().find(|c| c.key == key)
     }
 
+    /// The fixed row with key `key`.
     pub fn row(&self, key: &str) -> Option<&RowSpec> {
         self.rows.iter().find(|r| r.key == key)
     }
@@ -252,55 +320,81 @@ impl TableSpec {
         self.columns.iter().filter(|c| c.write)
     }
 
+    /// The amount columns, in order.
     pub fn amount_columns(&self) -> impl Iterator<Item = &ColumnSpec> {
         self.columns.iter().filter(|c| c.role == Role::Amount)
     }
 }
 
+/// Header words of the code and name columns, shared by every classified table.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct HeaderWords {
+    /// Headers of a code column.
     pub code: Vec<String>,
+    /// Headers of a name column.
     pub name: Vec<String>,
+    /// Headers of a 类 column.
     pub code_class: Vec<String>,
+    /// Headers of a 款 column.
     pub code_kuan: Vec<String>,
+    /// Headers of a 项 column.
     pub code_item: Vec<String>,
+    /// Labels of a 合计 row.
     pub total_row: Vec<String>,
 }
 
+/// What a 部门基本情况 entry holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum InfoKind {
+    /// Free text.
     Text,
+    /// A count (staff, vehicles).
     Count,
+    /// An amount, in the sheet's unit.
     Money,
+    /// A year.
     Year,
 }
 
+/// An entry of 部门基本情况: its key, label and the labels it is recognised by.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct InfoSpec {
+    /// Its key (`department`, `prior_gpb` …).
     pub key: String,
+    /// The label as written in the template.
     pub label: String,
+    /// Other labels it is recognised by.
     #[serde(default)]
     pub synonyms: Vec<String>,
+    /// What it holds.
     pub kind: InfoKind,
+    /// Folded label and synonyms, filled in after loading.
     #[serde(skip)]
     pub keys: Vec<String>,
 }
 
+/// The names of the three funds, as empty-table notes write them.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct FundNames {
+    /// 一般公共预算.
     pub gpb: String,
+    /// 政府性基金预算.
     pub fund: String,
+    /// 国有资本经营预算.
     pub soe: String,
 }
 
 /// A regional layout: the tables its workbooks must have.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Layout {
+    /// Its key (`sichuan`, `shanghai`), as in `--layout` and JSON.
     pub key: String,
+    /// Its name, as in messages.
     pub name: String,
     /// Titles (aliases) by which a table of this layout is recognised.
     pub markers: Vec<String>,
+    /// The tables its workbooks must have (S001).
     pub required: Vec<TableId>,
     /// Where an empty fund table says it is empty: `false` in the table itself (a
     /// note row); `true` in the table or in the 情况说明 (a statement that the fund has
@@ -325,6 +419,7 @@ pub struct Layout {
     /// `{fund}` filled in), if the layout prints one.
     #[serde(default)]
     pub empty_note_text: Option<String>,
+    /// Folded marker titles, filled in after loading.
     #[serde(skip)]
     pub marker_keys: Vec<String>,
 }
@@ -436,14 +531,21 @@ pub struct TextSpec {
     pub keys: Vec<String>,
 }
 
+/// The table catalogue (`templates/catalog.toml`): tables, layouts, text sections, header words, fund names and 部门基本情况 entries.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Catalog {
+    /// The canonical tables.
     pub tables: Vec<TableSpec>,
+    /// The regional layouts; the first is the catalogue's own (Sichuan).
     pub layouts: Vec<Layout>,
+    /// The text sections of a 情况说明 (text sheets).
     #[serde(default)]
     pub texts: Vec<TextSpec>,
+    /// Header words of code and name columns.
     pub headers: HeaderWords,
+    /// The fund names.
     pub funds: FundNames,
+    /// The 部门基本情况 entries.
     pub info: Vec<InfoSpec>,
     #[serde(skip)]
     folded_headers: FoldedHeaders,
@@ -462,13 +564,20 @@ struct TitleMatcher {
     owner: Vec<(usize, usize)>,
 }
 
+/// The header words, folded for matching.
 #[derive(Debug, Clone, Default)]
 pub struct FoldedHeaders {
+    /// Headers of a code column.
     pub code: Vec<String>,
+    /// Headers of a name column.
     pub name: Vec<String>,
+    /// Headers of a 类 column.
     pub code_class: Vec<String>,
+    /// Headers of a 款 column.
     pub code_kuan: Vec<String>,
+    /// Headers of a 项 column.
     pub code_item: Vec<String>,
+    /// Labels of a 合计 row.
     pub total_row: Vec<String>,
 }
 
@@ -490,6 +599,7 @@ impl Catalog {
         })
     }
 
+    /// Parse a catalogue from TOML, folding every word it is matched by.
     pub fn parse(toml_text: &str) -> Result<Catalog, toml::de::Error> {
         let mut c: Catalog = toml::from_str(toml_text)?;
         for t in &mut c.tables {
@@ -554,6 +664,7 @@ impl Catalog {
         Ok(c)
     }
 
+    /// The table `id` (every id is in the catalogue).
     pub fn table(&self, id: TableId) -> &TableSpec {
         self.tables
             .iter()
@@ -595,10 +706,12 @@ impl Catalog {
             .max_by_key(|(_, k)| k.chars().count())
     }
 
+    /// The header words, folded.
     pub fn headers(&self) -> &FoldedHeaders {
         &self.folded_headers
     }
 
+    /// The name of `fund` as notes write it.
     pub fn fund_name(&self, fund: Fund) -> &str {
         match fund {
             Fund::Gpb => &self.funds.gpb,
@@ -621,6 +734,7 @@ impl Catalog {
         ))
     }
 
+    /// The 部门基本情况 entry `key`.
     pub fn info_spec(&self, key: &str) -> Option<&InfoSpec> {
         self.info.iter().find(|i| i.key == key)
     }
@@ -648,6 +762,7 @@ impl Catalog {
             .find(|t| t.keys.iter().any(|k| folded.contains(k.as_str())))
     }
 
+    /// The layout `key`.
     pub fn layout(&self, key: &str) -> Option<&Layout> {
         self.layouts.iter().find(|l| l.key == key)
     }
@@ -658,31 +773,43 @@ impl Catalog {
 /// One classification code with its official name.
 #[derive(Debug, Clone, Serialize)]
 pub struct CodeEntry {
+    /// The code (`2010201`).
     pub code: String,
+    /// Its official name.
     pub name: String,
+    /// Its level: 1 类, 2 款, 3 项.
     pub level: u8,
+    /// Where the entry comes from (document, year).
     pub provenance: String,
 }
 
 /// A 科目 name that changed: the old name is an earlier year's official name.
 #[derive(Debug, Clone, Serialize)]
 pub struct Renamed {
+    /// The earlier name.
     pub old_name: String,
+    /// The name now.
     pub new_name: String,
+    /// The code.
     pub code: String,
+    /// The year the new name applies from.
     pub since_year: String,
 }
 
 /// 支出功能分类 and 部门预算支出经济分类 code lists, and renamed names.
 #[derive(Debug, Clone, Default)]
 pub struct CodeLists {
+    /// 支出功能分类 codes.
     pub functional: HashMap<String, CodeEntry>,
+    /// 部门预算支出经济分类 codes.
     pub economic: HashMap<String, CodeEntry>,
+    /// Names that changed.
     pub renamed: Vec<Renamed>,
     /// Where a bureau-supplied list came from, if any.
     pub override_source: Option<String>,
 }
 
+/// Why a bureau's code list (`--codes`) could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum CodeListError {
     /// The file could not be read.
@@ -697,9 +824,13 @@ pub enum CodeListError {
     #[error(
         "科目代码表 {path} 第 {line} 行格式不对：{why}（需要列：code,name[,level,provenance]，或 科目编码,科目名称）"
     )]
+    /// A line is not `code,name…`.
     Format {
+        /// The file.
         path: String,
+        /// The line (one-based).
         line: usize,
+        /// What is wrong, in Chinese.
         why: String,
     },
 }
@@ -811,6 +942,7 @@ impl CodeLists {
         Ok(lists)
     }
 
+    /// The entry of `code` in `scheme`'s list.
     pub fn lookup(&self, scheme: Scheme, code: &str) -> Option<&CodeEntry> {
         match scheme {
             Scheme::Functional => self.functional.get(code),

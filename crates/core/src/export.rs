@@ -14,10 +14,11 @@ use serde::Serialize;
 use crate::catalog::TableId;
 use crate::model::{Budget, CellIssue, Line, LineKind, Table, decimal_string};
 
+/// The contract name in the JSON's `format` field.
 pub const FORMAT: &str = "yusuan-budget/1";
 
 #[derive(Debug, Serialize)]
-pub struct Document {
+pub(crate) struct Document {
     pub format: &'static str,
     pub department: String,
     pub year: Option<i32>,
@@ -37,7 +38,7 @@ pub struct Document {
 
 /// A text sheet of the workbook.
 #[derive(Debug, Serialize)]
-pub struct TextJson {
+pub(crate) struct TextJson {
     /// The section (`explanation`, `other` …).
     pub key: String,
     /// The sheet.
@@ -53,7 +54,7 @@ fn yuan(v: Option<Decimal>) -> Option<String> {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ThreePublicJson {
+pub(crate) struct ThreePublicJson {
     pub total: Option<String>,
     pub abroad: Option<String>,
     pub vehicle_purchase: Option<String>,
@@ -62,7 +63,7 @@ pub struct ThreePublicJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct SummaryJson {
+pub(crate) struct SummaryJson {
     pub income_total: Option<String>,
     pub expenditure_total: Option<String>,
     pub fiscal_total: Option<String>,
@@ -77,7 +78,7 @@ pub struct SummaryJson {
 /// One amount cell: its value in 元 (`null` when blank or unreadable), its cell, and
 /// `blank: true` for a cell left empty (or `-`), which is not an entered 0.
 #[derive(Debug, Serialize)]
-pub struct AmountJson {
+pub(crate) struct AmountJson {
     /// The value in 元; `null` for a blank or unreadable cell.
     pub yuan: Option<String>,
     /// `sheet!A1` in the source workbook.
@@ -91,7 +92,7 @@ pub struct AmountJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct LineJson {
+pub(crate) struct LineJson {
     pub kind: LineKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -108,14 +109,14 @@ pub struct LineJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct ColumnJson {
+pub(crate) struct ColumnJson {
     pub key: String,
     pub header: String,
     pub column: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct TableJson {
+pub(crate) struct TableJson {
     pub id: TableId,
     pub sheet: String,
     pub title: String,
@@ -128,7 +129,7 @@ pub struct TableJson {
 }
 
 #[derive(Debug, Serialize)]
-pub struct OtherJson {
+pub(crate) struct OtherJson {
     pub sheet: String,
     pub reason: String,
 }
@@ -198,7 +199,7 @@ fn table_json(t: &Table) -> TableJson {
 }
 
 /// The JSON document of a budget.
-pub fn document(b: &Budget) -> Document {
+pub(crate) fn document(b: &Budget) -> Document {
     let s = b.summary();
     Document {
         format: FORMAT,

@@ -31,7 +31,7 @@
 //! assert_eq!(t3.unit, Some(Unit::WanYuan));
 //! assert_eq!(t3.by_code("201").unwrap().value("total").unwrap().to_string(), "530.88");
 //! ```
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod catalog;
 pub mod export;

@@ -17,13 +17,16 @@ use yusuan_grid::{Format, a1};
 /// The money unit a table states in its `单位：` cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Unit {
+    /// 元.
     #[serde(rename = "元")]
     Yuan,
+    /// 万元 (10,000 元).
     #[serde(rename = "万元")]
     WanYuan,
 }
 
 impl Unit {
+    /// `元` or `万元`, as written in `单位：` cells and messages.
     pub fn label(self) -> &'static str {
         match self {
             Unit::Yuan => "元",
@@ -95,12 +98,16 @@ pub fn show2(v: Decimal) -> String {
 /// Where a value came from: sheet and zero-based row/column.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellRef {
+    /// The sheet's name.
     pub sheet: String,
+    /// Zero-based row.
     pub row: u32,
+    /// Zero-based column.
     pub col: u32,
 }
 
 impl CellRef {
+    /// The cell at zero-based `row` and `col` of `sheet`.
     pub fn new(sheet: &str, row: u32, col: u32) -> CellRef {
         CellRef {
             sheet: sheet.to_string(),
@@ -130,7 +137,9 @@ impl Serialize for CellRef {
 /// A value with the cell it came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Located<T> {
+    /// The value.
     pub value: T,
+    /// The cell it was read from.
     pub at: CellRef,
 }
 
@@ -173,16 +182,20 @@ impl fmt::Display for CellIssue {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reading {
+    /// A number.
     Value(Decimal),
     /// Blank, `-` or `—`: nothing entered, zero.
     Blank,
+    /// Something that is not a number (text, an error, a formula without a result).
     Bad(CellIssue),
 }
 
 /// One amount cell.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Amount {
+    /// What the cell held.
     pub reading: Reading,
+    /// The cell.
     pub at: CellRef,
 }
 
@@ -196,11 +209,13 @@ impl Amount {
         }
     }
 
+    /// Whether the cell was left blank (as opposed to an entered 0).
     pub fn is_blank(&self) -> bool {
         matches!(self.reading, Reading::Blank)
     }
 }
 
+/// What a row of a table is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
@@ -219,6 +234,7 @@ pub enum LineKind {
 /// One row of a table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Line {
+    /// What the row is.
     pub kind: LineKind,
     /// The fixed-row key (balance tables).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -231,18 +247,23 @@ pub struct Line {
     pub code_at: Option<CellRef>,
     /// The name or label as printed (tidied).
     pub name: String,
+    /// The cell the name came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_at: Option<CellRef>,
+    /// The side, in a balance table.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub side: Option<Side>,
     /// Zero-based sheet row.
     pub row: u32,
+    /// Its amounts by column key, in column order.
     pub amounts: Vec<(String, Amount)>,
+    /// Its text fields by column key (project names, 单位 names …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub texts: Vec<(String, Located<String>)>,
 }
 
 impl Line {
+    /// The amount in column `key`.
     pub fn amount(&self, key: &str) -> Option<&Amount> {
         self.amounts.iter().find(|(k, _)| k == key).map(|(_, a)| a)
     }
@@ -253,6 +274,7 @@ impl Line {
         self.amount(key).and_then(Amount::value)
     }
 
+    /// The text in column `key`.
     pub fn text(&self, key: &str) -> Option<&Located<String>> {
         self.texts.iter().find(|(k, _)| k == key).map(|(_, t)| t)
     }
@@ -287,34 +309,44 @@ impl Line {
 /// A column found in the sheet.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnRef {
+    /// The catalogue key of the column.
     pub key: String,
     /// The header as found (merged parents joined with `/`).
     pub header: String,
+    /// Zero-based sheet column.
     pub col: u32,
 }
 
 /// One recognised table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
+    /// Which table.
     pub id: TableId,
+    /// The sheet it is on.
     pub sheet: String,
+    /// Whether the sheet is hidden.
     pub hidden: bool,
+    /// The title as written, and its cell.
     pub title: Located<String>,
     /// The catalogue title (folded) by which the table was recognised.
     #[serde(skip)]
     pub title_key: String,
     /// The unit stated in the sheet; `None` when no `单位：` cell was found (never guessed).
     pub unit: Option<Unit>,
+    /// The `单位：` cell.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_at: Option<CellRef>,
     /// Department and year found in the title or the 部门 line, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub department: Option<Located<String>>,
+    /// The year found in the title, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<Located<i32>>,
+    /// The columns found, in sheet order.
     pub columns: Vec<ColumnRef>,
     /// Zero-based first and last header rows.
     pub header_rows: (u32, u32),
+    /// Its rows, in sheet order.
     pub lines: Vec<Line>,
     /// The empty-table note (`本部门…无…，故本表为空表`), if present.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -325,10 +357,12 @@ pub struct Table {
 }
 
 impl Table {
+    /// The column with key `key`, if the sheet has it.
     pub fn column(&self, key: &str) -> Option<&ColumnRef> {
         self.columns.iter().find(|c| c.key == key)
     }
 
+    /// Whether the sheet has column `key`.
     pub fn has_column(&self, key: &str) -> bool {
         self.column(key).is_some()
     }
@@ -351,6 +385,7 @@ impl Table {
             .find(|l| l.kind == LineKind::Fixed && l.key.as_deref() == Some(key))
     }
 
+    /// The value of fixed row `key` in column `column`.
     pub fn fixed_value(&self, key: &str, column: &str) -> Option<Decimal> {
         self.fixed(key).and_then(|l| l.value(column))
     }
@@ -360,10 +395,12 @@ impl Table {
         self.lines.iter().filter(|l| l.kind == LineKind::Code)
     }
 
+    /// The first classification line with `code`.
     pub fn by_code(&self, code: &str) -> Option<&Line> {
         self.coded().find(|l| l.code.as_deref() == Some(code))
     }
 
+    /// The entry rows (单位, projects).
     pub fn entries(&self) -> impl Iterator<Item = &Line> {
         self.lines.iter().filter(|l| l.kind == LineKind::Entry)
     }
@@ -401,6 +438,7 @@ impl Table {
         Some(self.unit?.to_yuan(v))
     }
 
+    /// `v` (in the table's unit) in 元; `None` when the table states no unit.
     pub fn to_yuan(&self, v: Decimal) -> Option<Decimal> {
         self.unit.map(|u| u.to_yuan(v))
     }
@@ -412,19 +450,24 @@ pub struct InfoEntry {
     /// The catalogue key (`serving_total`…), when the label is a known one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// The label as written.
     pub label: String,
+    /// The value as written, and its cell.
     pub value: Located<String>,
 }
 
 /// The 部门基本情况 sheet: facts the explanation text needs beyond the tables.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Info {
+    /// The sheet's name, when the workbook has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sheet: Option<String>,
+    /// Its entries, in order.
     pub entries: Vec<InfoEntry>,
 }
 
 impl Info {
+    /// The non-empty value of entry `key`.
     pub fn get(&self, key: &str) -> Option<&Located<String>> {
         self.entries
             .iter()
@@ -433,6 +476,7 @@ impl Info {
             .filter(|v| !v.value.trim().is_empty())
     }
 
+    /// The non-empty text of entry `key`.
     pub fn text(&self, key: &str) -> Option<&str> {
         self.get(key).map(|v| v.value.as_str())
     }
@@ -454,15 +498,20 @@ impl Info {
 /// A sheet that is not part of the budget, or could not be used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OtherSheet {
+    /// The sheet's name.
     pub name: String,
+    /// Why it was not used, in Chinese.
     pub reason: String,
 }
 
 /// A second sheet recognised as a table that was already found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Duplicate {
+    /// The table both sheets were recognised as.
     pub table: TableId,
+    /// The second sheet.
     pub sheet: String,
+    /// The sheet used.
     pub first_sheet: String,
 }
 
@@ -542,10 +591,12 @@ pub struct Budget {
 }
 
 impl Budget {
+    /// The table `id`, if the workbook has it.
     pub fn table(&self, id: TableId) -> Option<&Table> {
         self.tables.iter().find(|t| t.id == id)
     }
 
+    /// The department's name, or 「（未注明部门）」.
     pub fn department_name(&self) -> &str {
         self.department.as_deref().unwrap_or("（未注明部门）")
     }
@@ -567,12 +618,14 @@ impl Budget {
         out
     }
 
+    /// The short name texts use (`政协办`), else the full name.
     pub fn short_name(&self) -> &str {
         self.info
             .text("short_name")
             .unwrap_or_else(|| self.department_name())
     }
 
+    /// The headline figures (see [`Summary`]).
     pub fn summary(&self) -> Summary {
         Summary::of(self)
     }
@@ -635,28 +688,43 @@ impl Budget {
 /// - `three_public`: 表3-3 plus 表4-1 合计 rows (财政拨款“三公”经费).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
+    /// 表1 收入总计.
     pub income_total: Option<Decimal>,
+    /// 表1 支出总计.
     pub expenditure_total: Option<Decimal>,
+    /// 表2 收入总计.
     pub fiscal_total: Option<Decimal>,
+    /// 表1 一般公共预算拨款收入.
     pub general_public_budget: Option<Decimal>,
+    /// 表1-2 合计行的基本支出.
     pub basic: Option<Decimal>,
+    /// 表1-2 合计行的项目支出.
     pub project: Option<Decimal>,
+    /// 表3-1 合计行的人员经费.
     pub personnel: Option<Decimal>,
+    /// 表3-1 合计行的公用经费.
     pub public_operation: Option<Decimal>,
+    /// “三公”经费.
     pub three_public: ThreePublic,
 }
 
 /// “三公”经费, in 元.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ThreePublic {
+    /// The total.
     pub total: Option<Decimal>,
+    /// 因公出国（境）费.
     pub abroad: Option<Decimal>,
+    /// 公务用车购置费.
     pub vehicle_purchase: Option<Decimal>,
+    /// 公务用车运行费.
     pub vehicle_operation: Option<Decimal>,
+    /// 公务接待费.
     pub reception: Option<Decimal>,
 }
 
 impl Summary {
+    /// The summary of a budget.
     pub fn of(b: &Budget) -> Summary {
         let fixed = |id: TableId, key: &str, col: &str| {
             let t = b.table(id)?;

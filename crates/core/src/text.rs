@@ -122,6 +122,7 @@ pub fn is_bare_ordinal(folded: &str) -> bool {
 pub enum AmountText {
     /// Blank, `-`, `—`, `/`: nothing entered, counts as zero.
     Blank,
+    /// A number, exactly as written.
     Value(Decimal),
     /// Not a number; the reason is for the message.
     Invalid,
@@ -198,7 +199,9 @@ fn decimal_from_f64_slow(x: f64) -> Option<Decimal> {
 /// A classification code found in a cell, with any name that followed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeText {
+    /// The code's digits (`2010201`).
     pub code: String,
+    /// The text after the code (a name), trimmed.
     pub rest: String,
 }
 

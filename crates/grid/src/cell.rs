@@ -7,9 +7,13 @@ use serde::Serialize;
 /// The container format found in the file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Format {
+    /// Office Open XML (.xlsx, .xlsm).
     Xlsx,
+    /// Excel binary (.xlsb).
     Xlsb,
+    /// Excel 97–2003 (.xls).
     Xls,
+    /// OpenDocument (.ods).
     Ods,
 }
 
@@ -27,8 +31,11 @@ impl fmt::Display for Format {
 /// One non-empty cell value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Cell {
+    /// A text.
     Text(String),
+    /// A number (as Excel stores it).
     Number(f64),
+    /// A boolean.
     Bool(bool),
     /// An Excel error value such as `#REF!`.
     Error(String),
@@ -39,6 +46,7 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The text, if the cell is a text.
     pub fn as_text(&self) -> Option<&str> {
         match self {
             Cell::Text(s) => Some(s),
@@ -102,18 +110,24 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// A rectangle of cells, inclusive, zero-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Rect {
+    /// First row.
     pub first_row: u32,
+    /// First column.
     pub first_col: u32,
+    /// Last row.
     pub last_row: u32,
+    /// Last column.
     pub last_col: u32,
 }
 
 impl Rect {
+    /// Whether the cell at `row`, `col` is inside.
     pub fn contains(&self, row: u32, col: u32) -> bool {
         (self.first_row..=self.last_row).contains(&row)
             && (self.first_col..=self.last_col).contains(&col)
     }
 
+    /// Whether it is one cell.
     pub fn is_single_cell(&self) -> bool {
         self.first_row == self.last_row && self.first_col == self.last_col
     }

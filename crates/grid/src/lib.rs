@@ -24,7 +24,7 @@
 //! assert_eq!(s.shown_text(2, 1), "684.78");
 //! assert_eq!(yusuan_grid::a1(2, 1), "B3");
 //! ```
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod cell;
 mod error;

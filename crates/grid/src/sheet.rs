@@ -20,7 +20,9 @@ struct MergeIndex {
 /// One sheet: its non-empty cells, row by row, and its merged ranges.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Sheet {
+    /// The sheet's name.
     pub name: String,
+    /// Whether it is visible (not hidden or very hidden).
     pub visible: bool,
     /// Rows in ascending order; each row's cells in ascending column order.
     rows: Vec<(u32, Vec<(u32, Cell)>)>,
@@ -29,10 +31,12 @@ pub struct Sheet {
     index: std::sync::OnceLock<MergeIndex>,
     /// False where the format gives no merge information (ods, xlsb).
     pub merges_known: bool,
+    /// The limit that stopped reading it, if one did (the sheet is then empty).
     pub limit: Option<Limit>,
 }
 
 impl Sheet {
+    /// An empty visible sheet named `name`.
     pub fn new(name: impl Into<String>) -> Sheet {
         Sheet {
             name: name.into(),
@@ -157,10 +161,12 @@ impl Sheet {
         }
     }
 
+    /// Whether it has no cell.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
 
+    /// How many non-empty cells it has.
     pub fn cell_count(&self) -> usize {
         self.rows.iter().map(|(_, c)| c.len()).sum()
     }
@@ -189,15 +195,19 @@ impl Sheet {
 /// A whole workbook as a grid.
 #[derive(Debug, Clone, Serialize)]
 pub struct Grid {
+    /// The file format it was read from.
     pub format: Format,
+    /// Its sheets, in workbook order.
     pub sheets: Vec<Sheet>,
 }
 
 impl Grid {
+    /// The sheet named `name`.
     pub fn sheet(&self, name: &str) -> Option<&Sheet> {
         self.sheets.iter().find(|s| s.name == name)
     }
 
+    /// The sheet named `name`, to change (tests and fixtures).
     pub fn sheet_mut(&mut self, name: &str) -> Option<&mut Sheet> {
         self.sheets.iter_mut().find(|s| s.name == name)
     }

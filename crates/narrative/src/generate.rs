@@ -19,13 +19,21 @@ use yusuan_core::{CodeLists, Scheme, Side, TableId};
 /// Last year's figures (万元), for the 增减 sentences.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Prior {
+    /// 收入总计 last year, in 万元.
     pub income_total: Option<Decimal>,
+    /// 财政拨款收支总计 last year, in 万元.
     pub fiscal_total: Option<Decimal>,
+    /// 一般公共预算当年拨款 last year, in 万元.
     pub gpb: Option<Decimal>,
+    /// “三公”经费 last year, in 万元.
     pub three_public: Option<Decimal>,
+    /// 因公出国（境）费 last year, in 万元.
     pub abroad: Option<Decimal>,
+    /// 公务用车购置费 last year, in 万元.
     pub vehicle_purchase: Option<Decimal>,
+    /// 公务用车运行费 last year, in 万元.
     pub vehicle_operation: Option<Decimal>,
+    /// 公务接待费 last year, in 万元.
     pub reception: Option<Decimal>,
 }
 
@@ -91,20 +99,27 @@ impl Prior {
 /// A part of the text: a sub-heading `（一）…` or a paragraph.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
+    /// A sub-heading (`（一）主要职能`).
     Sub(String),
+    /// A paragraph.
     Para(String),
 }
 
+/// One numbered section (`一、基本职能及主要工作`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
+    /// The heading with its number.
     pub heading: String,
+    /// Its sub-headings and paragraphs.
     pub blocks: Vec<Block>,
 }
 
 /// A generated explanation text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Narrative {
+    /// The title (`…2023年部门预算情况说明`).
     pub title: String,
+    /// The eleven sections, in order.
     pub sections: Vec<Section>,
     /// What the text had to leave out (missing facts in 部门基本情况), for the user.
     pub warnings: Vec<String>,

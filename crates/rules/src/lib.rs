@@ -1,12 +1,39 @@
-//! The rule catalogue: every rule a small function with its id, default severity and
-//! Chinese title, registered in one list ([`RULES`]). Running them gives findings (each
-//! with the exact cell, and the cells that were summed) and a ledger that says, for
-//! every rule, whether it passed, failed or could not run, and why.
+//! The rule catalogue: every rule a unit struct implementing [`Rule`] (its id, default
+//! severity and Chinese title in one place, [`Meta`]), the built-in S, V, K, X and C rules
+//! in one list ([`builtin`]); a caller adds its own (the N rules of the 情况说明) and runs
+//! them with [`run`]. Running gives findings (each with the exact cell, and the cells
+//! that were summed) and a ledger that says, for every rule, whether it passed, failed or
+//! could not run, and why.
+//!
+//! ```
+//! use yusuan_core::{CodeLists, Catalog, recognise};
+//! use yusuan_grid::{Cell, Grid, Format, Sheet};
+//! use yusuan_rules::{Ctx, Severity, Status, builtin, run};
+//!
+//! // 表3 whose 类 says 530.98 over a 款 of 530.88
+//! let t = |s: &str| Cell::Text(s.into());
+//! let n = Cell::Number;
+//! let sheet = Sheet::from_cells("表3", vec![
+//!     (0, 0, t("一般公共预算支出预算表")), (1, 2, t("单位：万元")),
+//!     (2, 0, t("科目编码")), (2, 1, t("科目名称")), (2, 2, t("合计")),
+//!     (3, 1, t("合计")), (3, 2, n(530.98)),
+//!     (4, 0, t("201")), (4, 1, t("一般公共服务支出")), (4, 2, n(530.98)),
+//!     (5, 0, t("20102")), (5, 1, t("政协事务")), (5, 2, n(530.88)),
+//! ]);
+//! let grid = Grid { format: Format::Xlsx, sheets: vec![sheet] };
+//! let budget = recognise(&grid, CodeLists::builtin()).unwrap();
+//! let ctx = Ctx { budget: &budget, codes: CodeLists::builtin(), catalog: Catalog::get(), text: None };
+//! let report = run(&ctx, &builtin());
+//! let k104 = report.of("K104").next().unwrap();
+//! assert_eq!((k104.severity, k104.cell.as_deref()), (Severity::Error, Some("C5")));
+//! assert_eq!(report.status("K104"), Some(Status::Failed));
+//! ```
 //!
 //! Tolerance: figures from the same table, or from tables in the same unit, must agree
 //! exactly. Where a comparison crosses units (a 万元 table against a 元 table), each
 //! 万元 figure may carry up to 0.005 万元 (50 元) of rounding; a difference within that
 //! allowance is reported once as `info`, never as an error.
+#![deny(missing_docs)]
 
 /// Define a rule: a documented unit struct whose id is its name, with its severity,
 /// title and check function.
@@ -50,15 +77,20 @@ use serde::Serialize;
 use yusuan_core::{Budget, CellRef, Line, Table, TextLine, Unit};
 use yusuan_core::{Catalog, CodeLists, TableId};
 
+/// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Must be corrected before publishing (exit 1).
     Error,
+    /// Should be looked at.
     Warning,
+    /// For information (a rounding difference, a convention).
     Info,
 }
 
 impl Severity {
+    /// `错误`, `警告` or `提示`.
     pub fn label(self) -> &'static str {
         match self {
             Severity::Error => "错误",
@@ -77,23 +109,30 @@ impl fmt::Display for Severity {
 /// One problem found, at one place.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// The rule id (`K104`).
     pub rule: &'static str,
+    /// Its severity.
     pub severity: Severity,
     /// The table the finding belongs to (for grouping), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<TableId>,
     /// Sheet and A1 cell; `None` for findings about the workbook as a whole.
     pub sheet: Option<String>,
+    /// The A1 cell.
     pub cell: Option<String>,
+    /// What is wrong, in Chinese, with the figures.
     pub message: String,
     /// The figure found and the figure it should equal, and their difference, as
     /// shown in the message (in `unit`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
+    /// The figure it should be.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
+    /// `actual − expected`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub difference: Option<String>,
+    /// The unit of `actual`, `expected` and `difference`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<&'static str>,
     /// The other cells involved: the summed range, the cell of the other table.
@@ -148,21 +187,27 @@ impl Finding {
     }
 }
 
+/// What happened to a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Ran, found nothing of its severity or worse.
     Passed,
+    /// Ran and found something.
     Failed,
+    /// Could not run (the ledger says why).
     NotRun,
 }
 
 /// What happened to one rule on one file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LedgerEntry {
+    /// The rule id.
     pub rule: &'static str,
     /// The rule's title (for reports that list the ledger).
     #[serde(skip)]
     pub title: &'static str,
+    /// What happened.
     pub status: Status,
     /// Why it did not run, or which parts of it could not run.
     pub reason: Option<String>,
@@ -177,15 +222,19 @@ pub struct LedgerEntry {
 /// Findings and ledger of one file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
+    /// Every finding, in the order the rules found them (see [`Report::ordered`]).
     pub findings: Vec<Finding>,
+    /// One entry per rule.
     pub ledger: Vec<LedgerEntry>,
 }
 
 impl Report {
+    /// How many findings of severity `s`.
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
 
+    /// Whether any finding is an error.
     pub fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0
     }
@@ -209,6 +258,7 @@ impl Report {
         v
     }
 
+    /// The status of `rule`, if it ran.
     pub fn status(&self, rule: &str) -> Option<Status> {
         self.ledger
             .iter()
@@ -224,8 +274,11 @@ pub struct NotRun(pub String);
 /// Everything a rule may look at.
 #[derive(Debug)]
 pub struct Ctx<'a> {
+    /// The budget checked.
     pub budget: &'a Budget,
+    /// The code lists (built-in or a bureau's own).
     pub codes: &'a CodeLists,
+    /// The catalogue.
     pub catalog: &'static Catalog,
     /// The explanation text's lines, when one is checked.
     pub text: Option<&'a [TextLine]>,
@@ -402,6 +455,7 @@ impl Out {
         }
     }
 
+    /// The severity of the rule running.
     pub fn severity(&self) -> Severity {
         self.rule.severity
     }
@@ -423,15 +477,20 @@ pub fn num(v: Decimal) -> String {
 /// rounded figures it adds up (for the rounding allowance across units).
 #[derive(Debug, Clone)]
 pub struct Fig {
+    /// The value, in `unit`.
     pub value: Decimal,
+    /// The unit of its table.
     pub unit: Unit,
+    /// Where it is (the total's cell for a sum).
     pub at: CellRef,
+    /// How many rounded figures it adds up.
     pub terms: u32,
     /// Cells summed into the value (empty for a single cell).
     pub cells: Vec<CellRef>,
 }
 
 impl Fig {
+    /// One cell's figure.
     pub fn cell(value: Decimal, unit: Unit, at: &CellRef) -> Fig {
         Fig {
             value,
@@ -442,6 +501,7 @@ impl Fig {
         }
     }
 
+    /// The value in 元.
     pub fn yuan(&self) -> Decimal {
         self.unit.to_yuan(self.value)
     }
@@ -455,6 +515,7 @@ impl Fig {
 /// How two figures compare under the tolerance rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cmp {
+    /// Equal.
     Equal,
     /// Different, but within the rounding a unit conversion can cause (in 元).
     Rounding(Decimal),
@@ -465,6 +526,7 @@ pub enum Cmp {
 /// Half of 0.01万元, in 元: the rounding one 万元 figure can carry.
 const HALF_CENT_WAN: i64 = 50;
 
+/// Compare two figures: equal, different within the rounding their units allow, or different.
 pub fn compare(a: &Fig, b: &Fig) -> Cmp {
     let diff = a.yuan() - b.yuan();
     if diff.is_zero() {

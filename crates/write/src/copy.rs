@@ -13,9 +13,13 @@ use yusuan_grid::{Cell, Grid, Rect};
 /// A cell to highlight, with the text of its note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mark {
+    /// The sheet.
     pub sheet: String,
+    /// Zero-based row.
     pub row: u32,
+    /// Zero-based column.
     pub col: u32,
+    /// The note's text (the findings on the cell).
     pub note: String,
 }
 

@@ -74,7 +74,7 @@ fn findings_sheet(
                     .map(|t| t.label())
                     .or(f.sheet.as_deref())
                     .unwrap_or("工作簿"),
-                &base,
+                base,
             )?;
             ws.write_string_with_format(row, 2, f.cell.as_deref().unwrap_or(""), base)?;
             ws.write_string_with_format(row, 3, f.rule, base)?;

@@ -13,7 +13,7 @@
 //! let bytes = wb.save_to_buffer().unwrap();
 //! assert!(bytes.starts_with(b"PK"));
 //! ```
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod copy;
 mod findings;

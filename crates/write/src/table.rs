@@ -480,7 +480,11 @@ type SideRows<'t> = (Vec<Item<'t>>, Vec<Option<Item<'t>>>);
 
 /// The rows of both sides of a balance table. Published (`published`), a fixed row the
 /// source does not have is not shown, and a foot row neither side has is left out.
-fn balance_rows<'t>(spec: &TableSpec, table: Option<&'t Table>, published: bool) -> Vec<SideRows<'t>> {
+fn balance_rows<'t>(
+    spec: &TableSpec,
+    table: Option<&'t Table>,
+    published: bool,
+) -> Vec<SideRows<'t>> {
     let find = |key: &str| {
         table.and_then(|t| {
             t.lines
@@ -488,7 +492,7 @@ fn balance_rows<'t>(spec: &TableSpec, table: Option<&'t Table>, published: bool)
                 .find(|l| l.kind == LineKind::Fixed && l.key.as_deref() == Some(key))
         })
     };
-        let fixed_item = |r: &RowSpec| Item {
+    let fixed_item = |r: &RowSpec| Item {
         label: r.label.clone(),
         line: find(&r.key),
         bold: r.foot.is_some()

@@ -25,11 +25,15 @@ pub use rows::{is_empty_note, read_amount};
 /// Why a workbook could not be used as a budget at all.
 #[derive(Debug, thiserror::Error)]
 pub enum RecogniseError {
+    /// No sheet of the workbook is a table of any layout.
     #[error(
         "未识别出任何部门预算表：工作簿中的工作表（{}）都不是可识别的预算公开表（按标题和表头识别，如“部门收支总表”“一般公共预算支出预算表”）",
         sheets.join("、")
     )]
-    NoTables { sheets: Vec<String> },
+    NoTables {
+        /// The workbook's sheets, none of which is a table.
+        sheets: Vec<String>,
+    },
 }
 
 /// How many non-empty rows from the top of a sheet are searched for a title.

@@ -1,6 +1,6 @@
 //! The N rules: an explanation text checked against the tables and against itself.
 //!
-//! Text → sections → paragraphs → sentences → claims ([`claims`]): each figure with
+//! Text → sections → paragraphs → sentences → claims (`claims.rs`): each figure with
 //! what it is (an amount, a change with its direction, a growth rate, a share of a
 //! stated whole, a completion rate, a count or measure that is not money), its subject,
 //! the base it is compared with when stated, and where it is. The rules are functions

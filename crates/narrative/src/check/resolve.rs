@@ -174,7 +174,9 @@ impl Resolver<'_> {
         let mut kuan = None;
         for l in kuans {
             let code = l.code.clone().unwrap_or_default();
-            let official = codes.lookup(Scheme::Functional, &code).map(|e| fold(&e.name));
+            let official = codes
+                .lookup(Scheme::Functional, &code)
+                .map(|e| fold(&e.name));
             if official.as_deref() == Some(k) || fold(&l.name) == k {
                 kuan = Some(code);
             } else if let Some(rn) = codes.renamed_from(&code, k) {
@@ -517,18 +519,18 @@ impl Resolver<'_> {
 /// `X-Y-Z` (empty when the subject is not a chain).
 fn chain_parts(s: &str) -> Vec<&str> {
     let has = |w: &str| s.contains(w);
-        let words = CHAIN_WORDS.captures(s);
-        if s.contains("(类)") {
-            CHAIN_MARK.split(s).filter(|x| !x.is_empty()).collect()
-        } else if let Some(c) = &words {
-            vec![
-                c.get(1).map_or("", |m| m.as_str()),
-                c.get(2).map_or("", |m| m.as_str()),
-                c.get(3).map_or("", |m| m.as_str()),
-            ]
-        } else if s.matches('-').count() >= 1 && !has("三公") {
-            s.split('-').filter(|x| !x.is_empty()).collect()
-        } else {
-            vec![]
-        }
+    let words = CHAIN_WORDS.captures(s);
+    if s.contains("(类)") {
+        CHAIN_MARK.split(s).filter(|x| !x.is_empty()).collect()
+    } else if let Some(c) = &words {
+        vec![
+            c.get(1).map_or("", |m| m.as_str()),
+            c.get(2).map_or("", |m| m.as_str()),
+            c.get(3).map_or("", |m| m.as_str()),
+        ]
+    } else if s.matches('-').count() >= 1 && !has("三公") {
+        s.split('-').filter(|x| !x.is_empty()).collect()
+    } else {
+        vec![]
+    }
 }

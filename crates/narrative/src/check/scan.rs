@@ -256,7 +256,13 @@ pub(crate) fn comparison_at(clause: &str) -> Option<usize> {
 
 /// What a figure is, by its unit and the words around it (`None`: a number that is
 /// not a figure of the text, such as a bare count without a verb).
-fn kind_of(unit: FigUnit, digits: &str, verb: Option<i8>, clause: &str, after: &str) -> Option<Kind> {
+fn kind_of(
+    unit: FigUnit,
+    digits: &str,
+    verb: Option<i8>,
+    clause: &str,
+    after: &str,
+) -> Option<Kind> {
     Some(match unit {
         FigUnit::Measure => Kind::Measure,
         FigUnit::None => match verb {
@@ -276,7 +282,9 @@ fn kind_of(unit: FigUnit, digits: &str, verb: Option<i8>, clause: &str, after: &
             let threshold = ["以上", "(含)以上", "及以上", "以下"]
                 .iter()
                 .any(|w| after_f.starts_with(w))
-                || ["单价", "单位价值", "超过"].iter().any(|w| clause.ends_with(w));
+                || ["单价", "单位价值", "超过"]
+                    .iter()
+                    .any(|w| clause.ends_with(w));
             if threshold {
                 Kind::Threshold
             } else if let Some(dir) = verb {
@@ -434,7 +442,7 @@ mod tests {
         );
         assert_eq!(f[0].value, Decimal::new(68478, 2));
         assert_eq!(f[1].scale, 1);
-        assert_eq!(clean_subject(&"收入"[..]), "收入");
+        assert_eq!(clean_subject("收入"), "收入");
         assert_eq!(
             kinds("用地面积约为4000.6平方米（以实测为准），建筑高度为29.8米，共有车辆7辆"),
             [Kind::Measure, Kind::Measure, Kind::Measure]

@@ -426,7 +426,14 @@ impl Checker<'_> {
             return;
         };
         self.tally("N407").checked += 1;
-        let RateInputs { delta, cur, base, d, b, range } = inp;
+        let RateInputs {
+            delta,
+            cur,
+            base,
+            d,
+            b,
+            range,
+        } = inp;
         let stated = r.fig.value;
         let scale = r.fig.scale;
         // The change itself disagrees with this year's and last year's stated figures
@@ -494,12 +501,12 @@ impl Checker<'_> {
             Severity::Warning,
             &r,
             format!(
-                "{word}{}与所述金额不符：{} ÷ 上年 {} = {}%，应为{}%{hint}",
+                "{word}{}与所述金额不符：{} ÷ 上年 {} = {}%，应为{expected:.prec$}%{hint}",
                 r.fig.shown.replace(' ', ""),
                 num(d.abs()),
                 num(b),
                 show_pct(strict),
-                format!("{expected:.0$}", scale as usize)
+                prec = scale as usize
             ),
         );
         o.actual = Some(num(stated));
