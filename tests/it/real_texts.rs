@@ -64,3 +64,45 @@ fn real_mistakes_are_found_and_consistent_passages_pass() {
         alarms.join("\n")
     );
 }
+
+/// The REAL 2024 部门决算 text of 中共上海市普陀区委社会工作部 (copied unchanged with its
+/// notes from shared/data/real): its text-only audit gives the text's real mistakes
+/// (notes 4, 5, 9) and no other figure finding.
+#[test]
+fn a_real_final_accounts_text_gives_its_real_mistakes_only() {
+    let text = std::fs::read_to_string(
+        root().join("tests/data/real-texts/shanghai-putuo-juesuan-2024-shgz/text.txt"),
+    )
+    .unwrap();
+    let r = yusuan::check_text_only(&Text::parse(&text));
+    let figures: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| FIGURE_RULES.contains(&f.rule))
+        .map(|f| (f.rule, f.severity, f.line.unwrap(), f.message.clone()))
+        .collect();
+    let shown = format!("{figures:#?}");
+    // 4: 住房保障支出 29.42 / 307.82 = 9.56 %, printed 9.55 % to make 100.00 %
+    let share: Vec<_> = figures
+        .iter()
+        .filter(|f| f.0 == "N402" && f.3.contains("9.55%"))
+        .collect();
+    assert_eq!(share.len(), 1, "{shown}");
+    assert!(share[0].3.contains("凑足100%"), "{shown}");
+    // 5: 「完成年初预算的95.89%」 is 307.82 ÷ 321.02, the 全年预算; the 年初预算 is 0
+    let completion: Vec<_> = figures.iter().filter(|f| f.3.contains("95.89%")).collect();
+    assert_eq!(completion.len(), 1, "{shown}");
+    assert!(
+        completion[0].3.contains("307.82 ÷ 321.02（全年预算）"),
+        "{shown}"
+    );
+    // 9: four growth rates on a zero base (the unit was founded in 2024): info
+    let zero: Vec<_> = figures
+        .iter()
+        .filter(|f| f.3.contains("基数为 0"))
+        .collect();
+    assert_eq!(zero.len(), 4, "{shown}");
+    assert!(zero.iter().all(|f| f.1 == Severity::Info));
+    // nothing else: every other figure of the text is consistent
+    assert_eq!(figures.len(), 6, "{shown}");
+}

@@ -273,14 +273,16 @@ pub fn chinese_ordinal(n: usize) -> Cow<'static, str> {
     }
 }
 
-/// A text fit for a message: control characters replaced by `�` and at most `max`
-/// characters (then `…`).
+/// A text fit for a message: a tab shown as a space, other control characters replaced
+/// by `�`, and at most `max` characters (then `…`).
 pub fn clip(s: &str, max: usize) -> String {
     let mut out: String = s
         .chars()
         .take(max)
         .map(|c| {
-            if c.is_control() && c != '\n' {
+            if c == '\t' {
+                ' '
+            } else if c.is_control() && c != '\n' {
                 '\u{FFFD}'
             } else {
                 c

@@ -31,6 +31,22 @@ pub fn findings_workbook(files: &[(String, &Report)]) -> Result<Workbook, XlsxEr
     Ok(wb)
 }
 
+/// A new sheet named `name` with a header row of `cols` (header, column width).
+fn headed_sheet<'w>(
+    wb: &'w mut Workbook,
+    name: &str,
+    cols: &[(&str, f64)],
+    header: &Format,
+) -> Result<&'w mut rust_xlsxwriter::Worksheet, XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
+    for (i, (h, w)) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *h, header)?;
+        ws.set_column_width(i as u16, *w)?;
+    }
+    Ok(ws)
+}
+
 /// 问题清单: one row per finding, most severe first, with the sentence it quotes.
 fn findings_sheet(
     wb: &mut Workbook,
@@ -49,8 +65,6 @@ fn findings_sheet(
             .set_align(FormatAlign::Center)
             .set_background_color(Color::RGB(c))
     };
-    let ws = wb.add_worksheet();
-    ws.set_name("问题清单")?;
     let cols = [
         ("文件", 28.0),
         ("表", 10.0),
@@ -59,10 +73,7 @@ fn findings_sheet(
         ("级别", 8.0),
         ("说明", 90.0),
     ];
-    for (i, (h, w)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, header)?;
-        ws.set_column_width(i as u16, *w)?;
-    }
+    let ws = headed_sheet(wb, "问题清单", &cols, header)?;
     let mut row = 1;
     for (file, r) in files {
         for f in r.ordered() {
@@ -105,8 +116,6 @@ fn ledger_sheet(
     header: &Format,
     wrap: &Format,
 ) -> Result<(), XlsxError> {
-    let ws = wb.add_worksheet();
-    ws.set_name("规则执行情况")?;
     let cols = [
         ("文件", 28.0),
         ("规则", 8.0),
@@ -114,10 +123,7 @@ fn ledger_sheet(
         ("结果", 8.0),
         ("说明", 60.0),
     ];
-    for (i, (h, w)) in cols.iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, header)?;
-        ws.set_column_width(i as u16, *w)?;
-    }
+    let ws = headed_sheet(wb, "规则执行情况", &cols, header)?;
     let mut row = 1;
     for (file, r) in files {
         for e in &r.ledger {

@@ -109,7 +109,9 @@ fn own_subject(sentence: &str, f: &Fig, prev_end: usize) -> String {
     let head = &clause[..cut];
     let head = head.strip_suffix('同').unwrap_or(head);
     let head = head
-        .trim_end_matches(|c: char| "增减加少长降低下提高上升了为率幅".contains(c))
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || "增减加少长降低下提高上升了为率幅".contains(c)
+        })
         .trim_end_matches("其中");
     clean_subject(head)
 }

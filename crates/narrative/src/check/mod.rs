@@ -142,7 +142,12 @@ impl Rule for NRule<'_> {
         let tally = a.tally.get(tally_rule).cloned().unwrap_or_default();
         let found: Vec<_> = a.obs.iter().filter(|o| o.rule == rule).collect();
         if tally.checked == 0 && found.is_empty() {
-            return Err(NotRun(nothing_to_check(rule).into()));
+            // Figures it could not place are not "nothing to check": say which.
+            let why = match tally.unmatched.is_empty() {
+                true => nothing_to_check(rule).to_string(),
+                false => unplaced_note(&tally.unmatched),
+            };
+            return Err(NotRun(why));
         }
         for o in found {
             let f = out.text(
@@ -163,8 +168,11 @@ impl Rule for NRule<'_> {
         if !tally.unmatched.is_empty() {
             out.skip(unplaced_note(&tally.unmatched));
         }
-        for n in &tally.notes {
-            out.skip(n.clone());
+        // N403 shares N401's placing of amounts, not its notes on changes.
+        if rule != "N403" {
+            for n in &tally.notes {
+                out.skip(n.clone());
+            }
         }
         Ok(())
     }
@@ -183,7 +191,7 @@ fn unplaced_note(figures: &[String]) -> String {
     if figures.len() > SHOWN {
         list.push_str(" 等");
     }
-    format!("{} 个数字未能确定所指，未核对（{list}）", figures.len())
+    format!("{} 个数字未能确定所指（{list}）", figures.len())
 }
 
 /// The N rules: id, severity and title, in catalogue order.

@@ -852,17 +852,26 @@ impl Checker<'_> {
         } else {
             None
         };
+        // Which budget a figure is: by its own words (`全年预算为321.02万元` after
+        // `…年初预算为0万元`), else by its subject's.
+        let words = |x: &Claim| {
+            if x.own.contains("预算") {
+                x.own.clone()
+            } else {
+                fold(&x.subject)
+            }
+        };
         let budgets: Vec<&Claim> = earlier
             .iter()
             .copied()
-            .filter(|x| x.id != act.id && fold(&x.subject).contains("预算"))
+            .filter(|x| x.id != act.id && words(x).contains("预算"))
             .filter(|x| x.key == act.key || act.key.is_empty() || x.key.is_empty())
             .collect();
         let pick = |w: Option<&str>| {
             budgets
                 .iter()
                 .rev()
-                .find(|x| w.is_none_or(|w| fold(&x.subject).contains(w)))
+                .find(|x| w.is_none_or(|w| words(x).contains(w)))
                 .map(|x| x.id)
         };
         let budget = in_phrase.or_else(|| pick(which)).or_else(|| pick(None))?;
@@ -909,12 +918,12 @@ impl Checker<'_> {
                 (None, Some(o)) => format!(
                     "完成率{}%不能按{}计算：{}为 0；{}% 是 {} ÷ {}（{}）",
                     stated,
-                    budget_c.subject,
-                    budget_c.subject,
+                    budget_label(&budget_c),
+                    budget_label(&budget_c),
                     stated,
                     num(av.v),
                     num(o.value()),
-                    o.subject
+                    budget_label(o)
                 ),
                 (Some(e), Some(o)) => format!(
                     "完成率{}%与所述金额不符：{} ÷ {} = {}%（{}% 是按{}计算的）",
@@ -923,7 +932,7 @@ impl Checker<'_> {
                     num(bv.v),
                     show_pct(e),
                     stated,
-                    o.subject
+                    budget_label(o)
                 ),
                 (Some(e), None) => {
                     let hint = if round_to(Decimal::from(100) - e, scale) == stated {
@@ -939,7 +948,9 @@ impl Checker<'_> {
                         show_pct(e)
                     )
                 }
-                (None, None) => format!("完成率{}%无法计算：{}为 0", stated, budget_c.subject),
+                (None, None) => {
+                    format!("完成率{}%无法计算：{}为 0", stated, budget_label(&budget_c))
+                }
             };
             let o = self.push("N402", Severity::Warning, &c, message);
             o.actual = Some(num(stated));
@@ -1413,6 +1424,16 @@ impl Checker<'_> {
         o.actual = Some(num(stated_w));
         o.expected = Some(num(round_to(expected_w, 2)));
         o.related.extend(e.cell.iter().map(|c| c.to_string()));
+    }
+}
+
+/// What a budget figure is called in a message: its own words when they name a
+/// budget (`全年预算` after `年初预算为0万元，`), else its subject.
+fn budget_label(c: &Claim) -> String {
+    if c.own.contains("预算") {
+        c.own.trim_end_matches(['为', '是', ':']).to_string()
+    } else {
+        c.subject.clone()
     }
 }
 
