@@ -33,6 +33,84 @@ impl fmt::Display for Limit {
     }
 }
 
+/// A limit of the whole workbook that was hit while reading: the workbook is refused.
+///
+/// Every count is taken from what the file holds (elements, records, cells as read),
+/// never from what a part declares about itself, except where a parser underneath
+/// would allocate what is declared (`uniqueCount`): then the declaration itself is
+/// bounded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum WorkbookLimit {
+    /// More worksheet entries than [`crate::MAX_SHEETS`].
+    Sheets {
+        /// Entries in the workbook.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More non-empty cells in all sheets together than [`crate::MAX_CELLS`].
+    Cells {
+        /// The limit.
+        max: usize,
+    },
+    /// More text in all cells together (a shared string counted once per cell that
+    /// uses it) than [`crate::MAX_TEXT_BYTES`].
+    Text {
+        /// The limit, in bytes.
+        max: usize,
+    },
+    /// A shared-string table that holds, or declares, more entries than [`crate::MAX_CELLS`].
+    SharedStrings {
+        /// Entries held or declared, whichever is larger.
+        count: u64,
+        /// The limit.
+        max: usize,
+    },
+    /// Sheets that calamine stores as whole grids (.xls, .ods) whose grids together are
+    /// over [`crate::MAX_GRID_CELLS`].
+    Grid {
+        /// The largest sheet: its name, or its position (第 n 个工作表).
+        sheet: String,
+        /// Its rows from the first to the last cell.
+        rows: u64,
+        /// Its columns from the first to the last cell.
+        cols: u64,
+        /// The limit for all sheets together.
+        max: u64,
+    },
+}
+
+impl fmt::Display for WorkbookLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WorkbookLimit::Sheets { count, max } => {
+                write!(f, "共有 {count} 个工作表，超过每个工作簿 {max} 个的处理上限")
+            }
+            WorkbookLimit::Cells { max } => {
+                write!(f, "非空单元格合计超过每个工作簿 {max} 个的处理上限")
+            }
+            WorkbookLimit::Text { max } => write!(
+                f,
+                "单元格文字合计超过每个工作簿 {} MB 的处理上限（同一段文字被多个单元格引用时按次计）",
+                max / (1024 * 1024)
+            ),
+            WorkbookLimit::SharedStrings { count, max } => write!(
+                f,
+                "共享字符串表有（或声明有）{count} 项，超过每个工作簿 {max} 项的处理上限"
+            ),
+            WorkbookLimit::Grid {
+                sheet,
+                rows,
+                cols,
+                max,
+            } => write!(
+                f,
+                "{sheet}的数据范围达 {rows} 行 × {cols} 列，各工作表合计超过可处理的上限（{max} 个单元格）；请删除表格以外的多余内容，或另存为 .xlsx 后再提交"
+            ),
+        }
+    }
+}
+
 /// The error of a parser underneath (calamine, zip, cfb), kept as the source of a
 /// [`ReadError`]; never shown to the user, whose message is Chinese.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -78,21 +156,21 @@ pub enum ReadError {
         /// The limit.
         max: u64,
     },
-    /// An .xls sheet whose grid calamine would allocate is over [`crate::MAX_XLS_GRID_CELLS`].
-    #[error(
-        "{path}：第 {sheet} 个工作表的数据范围达 {rows} 行 × {cols} 列，超过 .xls 文件可处理的上限（{max} 个单元格）；请删除表格以外的多余内容，或另存为 .xlsx 后再提交"
-    )]
-    TooLargeRange {
+    /// A limit of the whole workbook (see [`WorkbookLimit`]).
+    #[error("{path}：{limit}；文件可能含有表格以外的大量内容，或是异常、恶意构造的文件，未处理")]
+    OverLimit {
         /// The file.
         path: PathBuf,
-        /// The sheet's position, from 1.
-        sheet: usize,
-        /// Rows from the first to the last cell.
-        rows: u64,
-        /// Columns from the first to the last cell.
-        cols: u64,
-        /// The limit.
-        max: u64,
+        /// The limit that was hit.
+        limit: WorkbookLimit,
+    },
+    /// Not a regular file (a folder, a named pipe, a device): refused without reading.
+    #[error("{path}：不是普通文件（{what}），未读取")]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is, in Chinese.
+        what: &'static str,
     },
     /// Encrypted with an opening password.
     #[error("{path}：工作簿设有打开密码（已加密），请去除密码后另存再提交")]
@@ -148,7 +226,8 @@ impl ReadError {
             | ReadError::Empty { path }
             | ReadError::TooLarge { path, .. }
             | ReadError::TooLargeUnzipped { path, .. }
-            | ReadError::TooLargeRange { path, .. }
+            | ReadError::OverLimit { path, .. }
+            | ReadError::NotRegular { path, .. }
             | ReadError::Password { path }
             | ReadError::NotWorkbook { path, .. }
             | ReadError::Corrupt { path, .. }

@@ -6,10 +6,15 @@
 //! extension, so an `.xlsx` renamed `.xls` is still read, and a Word file renamed
 //! `.xlsx` gets a clear message.
 //!
-//! Limits (so a hostile file cannot take unbounded memory or time): the file size, the
-//! uncompressed size of a zip package, the number of non-empty cells and of merged
-//! ranges per sheet, and the grid of an .xls sheet are capped. A sheet over a cap is
-//! kept with [`Sheet::limit`] set, so later stages can name it.
+//! Limits (so a hostile file cannot take unbounded memory or time) hold per workbook,
+//! and are checked as the reading goes, before anything large is allocated: the file
+//! size, what a zip package inflates to (counted as it inflates, each part's checksum
+//! verified), the number of sheets, non-empty cells and bytes of text (a shared string
+//! once per cell that uses it), the shared strings, and the grids that calamine
+//! allocates whole (.xls, .ods). A workbook over one is refused with
+//! [`ReadError::OverLimit`]. Two per-sheet caps keep the rest of the workbook usable: a
+//! sheet with too many cells is kept empty with [`Sheet::limit`] set, so later stages
+//! can name it; too many merged ranges keep the first ones, and say so.
 //!
 //! ```
 //! use yusuan_grid::{Cell, read_bytes};
@@ -28,6 +33,8 @@
 
 mod cell;
 mod error;
+mod ods_extent;
+mod package;
 mod read;
 mod sheet;
 // Kept although calamine could do their work, for measured reasons given in each
@@ -37,21 +44,31 @@ mod xls_extent;
 mod xlsx_merges;
 
 pub use cell::{Cell, Format, Rect, a1, col_letters, excel_date_string, format_number, parse_a1};
-pub use error::{Cause, Limit, ReadError, os_reason};
+pub use error::{Cause, Limit, ReadError, WorkbookLimit, os_reason};
 pub use read::{read_bytes, read_path};
 pub use sheet::{Grid, Sheet};
 
 /// Largest workbook file read (bytes).
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
-/// Largest uncompressed size of the parts of a zipped workbook (xlsx, ods), together.
-pub const MAX_UNZIPPED_BYTES: u64 = 1024 * 1024 * 1024;
+/// Largest uncompressed size of the parts of a zipped workbook (xlsx, ods), together,
+/// as declared and as inflated.
+pub const MAX_UNZIPPED_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest number of worksheet entries of a workbook.
+pub const MAX_SHEETS: usize = 1_000;
+/// Largest number of non-empty cells of a workbook, all sheets together (also the
+/// largest shared-string table).
+pub const MAX_CELLS: usize = 2_000_000;
+/// Largest text of a workbook's cells together, in bytes (UTF-8), a shared string
+/// counted once per cell that uses it.
+pub const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
 /// Largest number of non-empty cells kept for one sheet.
 pub const MAX_CELLS_PER_SHEET: usize = 500_000;
 /// Largest number of merged ranges kept for one sheet.
 pub const MAX_MERGES_PER_SHEET: usize = 20_000;
-/// Largest grid (rows × columns from a sheet's first to its last cell) of an .xls:
-/// calamine allocates it whole, 40 bytes a cell (see `xls_extent.rs`).
-pub const MAX_XLS_GRID_CELLS: u64 = 2_000_000;
+/// Largest grid of the sheets of an .xls or .ods together (rows × columns from each
+/// sheet's first to its last cell, and what calamine reserves besides): calamine
+/// allocates these whole, about 40 bytes a cell (see `xls_extent.rs`, `package.rs`).
+pub const MAX_GRID_CELLS: u64 = 4_000_000;
 /// Largest row index (Excel's own limit, zero-based).
 pub const MAX_ROW: u32 = 1_048_575;
 /// Largest column index (Excel's own limit, zero-based: XFD).

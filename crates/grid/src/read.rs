@@ -6,20 +6,30 @@ use std::path::Path;
 
 use calamine::{Data, DataRef, Reader, SheetType, SheetVisible};
 
+use crate::package::{self, ZipKind};
 use crate::{
-    Cell, Format, Grid, Limit, MAX_CELLS_PER_SHEET, MAX_COL, MAX_FILE_BYTES, MAX_MERGES_PER_SHEET,
-    MAX_ROW, MAX_UNZIPPED_BYTES, MAX_XLS_GRID_CELLS, ReadError, Rect, Sheet, xls_extent,
-    xlsx_merges,
+    Cell, Format, Grid, Limit, MAX_CELLS, MAX_CELLS_PER_SHEET, MAX_COL, MAX_FILE_BYTES,
+    MAX_GRID_CELLS, MAX_MERGES_PER_SHEET, MAX_ROW, MAX_SHEETS, MAX_TEXT_BYTES, ReadError, Rect,
+    Sheet, WorkbookLimit, xls_extent, xlsx_merges,
 };
 
-/// Read a workbook file into a grid. The file is opened read-only and read once.
+/// Read a workbook file into a grid. The file is opened read-only and read once; what
+/// is not a regular file (a named pipe, a device, a folder) is refused without being
+/// read, and opening never waits (a named pipe without a writer would block forever).
 pub fn read_path(path: &Path) -> Result<Grid, ReadError> {
     let open = |source| ReadError::Open {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(open)?;
-    let size = file.metadata().map_err(open)?.len();
+    let file = open_regular(path).map_err(open)?;
+    let meta = file.metadata().map_err(open)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular {
+            path: path.to_path_buf(),
+            what: file_kind(&meta),
+        });
+    }
+    let size = meta.len();
     if size > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge {
             path: path.to_path_buf(),
@@ -32,6 +42,40 @@ pub fn read_path(path: &Path) -> Result<Grid, ReadError> {
         .read_to_end(&mut bytes)
         .map_err(open)?;
     read_bytes(path, bytes)
+}
+
+#[cfg(unix)]
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; for
+    // a regular file it changes nothing.
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "命名管道";
+        }
+        if t.is_socket() {
+            return "套接字";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "设备";
+        }
+    }
+    if meta.is_dir() { "文件夹" } else { "特殊文件" }
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -56,13 +100,10 @@ fn sniff_and_read(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
         return Err(ReadError::Empty { path: p() });
     }
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY_MAGIC) {
-        return match zip_kind(path, &bytes)? {
-            ZipKind::Xlsx => read_xlsx(path, bytes),
-            ZipKind::Xlsb => {
-                let wb = calamine::Xlsb::new(Cursor::new(bytes))
-                    .map_err(|e| open_error(path, matches!(e, calamine::XlsbError::Password), e));
-                read_dense(path, Format::Xlsb, wb?, |_, _| None)
-            }
+        let package = package::inspect(path, &bytes)?;
+        return match package.kind {
+            ZipKind::Xlsx => read_xlsx(path, bytes, package.merges),
+            ZipKind::Xlsb => read_xlsb(path, bytes),
             ZipKind::Ods => {
                 let wb = calamine::Ods::new(Cursor::new(bytes))
                     .map_err(|e| open_error(path, matches!(e, calamine::OdsError::Password), e));
@@ -83,7 +124,7 @@ fn sniff_and_read(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
                 });
             }
         }
-        return read_xls(path, bytes);
+        return read_xls(path, &bytes);
     }
     let what = if bytes.starts_with(b"%PDF") {
         "这是 PDF 文件"
@@ -100,79 +141,50 @@ fn sniff_and_read(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
     })
 }
 
-/// The spreadsheet formats that come as a zip package.
-enum ZipKind {
-    Xlsx,
-    Xlsb,
-    Ods,
+/// What a workbook's cells may take together, counted as they are read, before each
+/// cell's text is copied.
+struct Budget<'a> {
+    path: &'a Path,
+    cells: usize,
+    text: usize,
 }
 
-/// What a zip package holds, from its central directory; refuses a package whose parts
-/// declare more than [`MAX_UNZIPPED_BYTES`] uncompressed ("zip bomb") before anything
-/// is inflated.
-fn zip_kind(path: &Path, bytes: &[u8]) -> Result<ZipKind, ReadError> {
-    let p = || path.to_path_buf();
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        let tail = &bytes[bytes.len().saturating_sub(66_000)..];
-        let detail = if memchr::memmem::rfind(tail, ZIP_EMPTY_MAGIC).is_none() {
-            "压缩包不完整，缺少结尾目录，像是没有下载完"
-        } else {
-            "压缩包的目录已损坏"
-        };
-        corrupt(path, detail, Some(Box::new(e)))
-    })?;
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        if let Ok(f) = zip.by_index_raw(i) {
-            total = total.saturating_add(f.size());
+impl<'a> Budget<'a> {
+    fn new(path: &'a Path) -> Self {
+        Budget {
+            path,
+            cells: 0,
+            text: 0,
         }
     }
-    if total > MAX_UNZIPPED_BYTES {
-        return Err(ReadError::TooLargeUnzipped {
-            path: p(),
-            size: total,
-            max: MAX_UNZIPPED_BYTES,
-        });
+
+    /// One more cell with `text` bytes of text.
+    fn take(&mut self, text: usize) -> Result<(), ReadError> {
+        self.cells += 1;
+        self.text = self.text.saturating_add(text);
+        let limit = if self.cells > MAX_CELLS {
+            WorkbookLimit::Cells { max: MAX_CELLS }
+        } else if self.text > MAX_TEXT_BYTES {
+            WorkbookLimit::Text {
+                max: MAX_TEXT_BYTES,
+            }
+        } else {
+            return Ok(());
+        };
+        Err(ReadError::OverLimit {
+            path: self.path.to_path_buf(),
+            limit,
+        })
     }
-    let has_prefix = |prefix: &str| {
-        zip.file_names_raw()
-            .any(|n| n.starts_with(prefix.as_bytes()))
-    };
-    if has_prefix("word/") {
-        return Err(ReadError::NotWorkbook {
-            path: p(),
-            what: "这是 Word 文档".into(),
-        });
-    }
-    if has_prefix("ppt/") {
-        return Err(ReadError::NotWorkbook {
-            path: p(),
-            what: "这是 PowerPoint 演示文稿".into(),
-        });
-    }
-    if zip.index_for_name("xl/workbook.bin").is_some() {
-        return Ok(ZipKind::Xlsb);
-    }
-    if zip.index_for_name("xl/workbook.xml").is_some() {
-        return Ok(ZipKind::Xlsx);
-    }
-    if is_ods(&mut zip) {
-        return Ok(ZipKind::Ods);
-    }
-    Err(ReadError::NotWorkbook {
-        path: p(),
-        what: "压缩包中没有工作簿内容 xl/workbook.xml".into(),
-    })
 }
 
-/// An OpenDocument spreadsheet names itself in its `mimetype` part.
-fn is_ods(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> bool {
-    let Ok(f) = zip.by_name("mimetype") else {
-        return false;
-    };
-    let mut head = Vec::new();
-    f.take(256).read_to_end(&mut head).is_ok()
-        && memchr::memmem::find(&head, b"opendocument.spreadsheet").is_some()
+/// The text a value would be copied into, in bytes.
+fn text_len(value: &DataRef<'_>) -> usize {
+    match value {
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.len(),
+        DataRef::SharedString(s) => s.len(),
+        _ => 0,
+    }
 }
 
 fn looks_like_text(bytes: &[u8]) -> bool {
@@ -214,12 +226,23 @@ where
     }
 }
 
-/// Worksheets (not chart sheets) with their visibility.
-fn worksheets(meta: &[calamine::Sheet]) -> Vec<(String, bool)> {
-    meta.iter()
+/// Worksheets (not chart sheets) with their visibility; more entries than
+/// [`MAX_SHEETS`] are refused.
+fn worksheets(path: &Path, meta: &[calamine::Sheet]) -> Result<Vec<(String, bool)>, ReadError> {
+    if meta.len() > MAX_SHEETS {
+        return Err(ReadError::OverLimit {
+            path: path.to_path_buf(),
+            limit: WorkbookLimit::Sheets {
+                count: meta.len(),
+                max: MAX_SHEETS,
+            },
+        });
+    }
+    Ok(meta
+        .iter()
         .filter(|s| s.typ == SheetType::WorkSheet)
         .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
-        .collect()
+        .collect())
 }
 
 fn finish(path: &Path, format: Format, sheets: Vec<Sheet>) -> Result<Grid, ReadError> {
@@ -278,16 +301,70 @@ fn merges_from(dims: Vec<xlsx_merges::Range>, sheet: &mut Sheet) {
     *sheet.merges_mut() = merges;
 }
 
+/// The cells of one sheet as they are streamed: at most [`MAX_CELLS_PER_SHEET`] kept
+/// (the sheet is then kept empty, with its limit), every one counted in the workbook's
+/// budget before its text is copied.
+struct Streamed {
+    cells: Vec<(u32, u32, Cell)>,
+    limit: Option<Limit>,
+}
+
+impl Streamed {
+    fn new() -> Self {
+        Streamed {
+            cells: Vec::new(),
+            limit: None,
+        }
+    }
+
+    /// Whether to go on: false once the sheet is over its cap.
+    fn push(
+        &mut self,
+        budget: &mut Budget<'_>,
+        (row, col): (u32, u32),
+        text: usize,
+        cell: impl FnOnce() -> Option<Cell>,
+    ) -> Result<bool, ReadError> {
+        if row > MAX_ROW || col > MAX_COL {
+            return Ok(true);
+        }
+        budget.take(text)?;
+        let Some(cell) = cell() else {
+            return Ok(true);
+        };
+        if self.cells.len() >= MAX_CELLS_PER_SHEET {
+            self.limit = Some(Limit::TooManyCells {
+                max: MAX_CELLS_PER_SHEET,
+            });
+            self.cells = Vec::new();
+            return Ok(false);
+        }
+        self.cells.push((row, col, cell));
+        Ok(true)
+    }
+
+    fn sheet(self, name: &str, visible: bool) -> Sheet {
+        let mut sheet = Sheet::from_cells(name, self.cells);
+        sheet.visible = visible;
+        sheet.limit = self.limit;
+        sheet
+    }
+}
+
 /// xlsx and xlsm: each sheet streamed cell by cell (values, and formulas where no
 /// value was stored), so a sheet over the cell limit is dropped without being held.
-fn read_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
-    let mut merges = xlsx_merges::read(&bytes);
+/// `merges` are those the package check found (sheets missing: asked of calamine).
+fn read_xlsx(
+    path: &Path,
+    bytes: Vec<u8>,
+    mut merges: std::collections::HashMap<String, Vec<xlsx_merges::Range>>,
+) -> Result<Grid, ReadError> {
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes))
         .map_err(|e| open_error(path, matches!(e, calamine::XlsxError::Password), e))?;
+    let mut budget = Budget::new(path);
     let mut sheets = Vec::new();
-    for (name, visible) in worksheets(wb.sheets_metadata()) {
-        let mut cells = Vec::new();
-        let mut limit = None;
+    for (name, visible) in worksheets(path, wb.sheets_metadata())? {
+        let mut streamed = Streamed::new();
         {
             let mut reader = wb
                 .worksheet_cells_reader(&name)
@@ -296,28 +373,20 @@ fn read_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
                 .next_cell_with_formula_metadata()
                 .map_err(|e| sheet_error(path, &name, e))?
             {
-                let (row, col) = rec.pos;
-                if row > MAX_ROW || col > MAX_COL {
-                    continue;
-                }
-                let cell = match (data_ref_cell(rec.value), rec.formula) {
-                    (Some(c), _) => c,
-                    (None, Some(f)) => Cell::Formula(formula_text(&f)),
-                    (None, None) => continue,
-                };
-                if cells.len() >= MAX_CELLS_PER_SHEET {
-                    limit = Some(Limit::TooManyCells {
-                        max: MAX_CELLS_PER_SHEET,
-                    });
-                    cells = Vec::new();
+                let text = text_len(&rec.value) + rec.formula.as_ref().map_or(0, formula_len);
+                let go_on = streamed.push(&mut budget, rec.pos, text, || {
+                    match (data_ref_cell(rec.value), rec.formula) {
+                        (Some(c), _) => Some(c),
+                        (None, Some(f)) => Some(Cell::Formula(formula_text(&f))),
+                        (None, None) => None,
+                    }
+                })?;
+                if !go_on {
                     break;
                 }
-                cells.push((row, col, cell));
             }
         }
-        let mut sheet = Sheet::from_cells(name.as_str(), cells);
-        sheet.visible = visible;
-        sheet.limit = limit;
+        let mut sheet = streamed.sheet(&name, visible);
         if sheet.limit.is_none() {
             let dims = match merges.remove(&name) {
                 Some(d) => d,
@@ -335,6 +404,14 @@ fn read_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
     finish(path, Format::Xlsx, sheets)
 }
 
+fn formula_len(f: &calamine::XlsxFormulaMetadata) -> usize {
+    match f {
+        calamine::XlsxFormulaMetadata::Normal { formula }
+        | calamine::XlsxFormulaMetadata::Shared { formula, .. } => formula.len(),
+        _ => 0,
+    }
+}
+
 fn formula_text(f: &calamine::XlsxFormulaMetadata) -> String {
     match f {
         calamine::XlsxFormulaMetadata::Normal { formula }
@@ -343,28 +420,82 @@ fn formula_text(f: &calamine::XlsxFormulaMetadata) -> String {
     }
 }
 
+/// .xlsb: each sheet streamed like an xlsx (calamine's `worksheet_range` would build
+/// the whole grid from the first to the last cell: A1 and XFD1048576 in an 11 KB file
+/// asked for 550 GB); formulas where no value was stored, in a second pass.
+fn read_xlsb(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
+    let mut wb = calamine::Xlsb::new(Cursor::new(bytes))
+        .map_err(|e| open_error(path, matches!(e, calamine::XlsbError::Password), e))?;
+    let mut budget = Budget::new(path);
+    let mut sheets = Vec::new();
+    for (name, visible) in worksheets(path, wb.sheets_metadata())? {
+        let mut streamed = Streamed::new();
+        let mut valued = std::collections::HashSet::new();
+        {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_error(path, &name, e))?;
+            while let Some(c) = reader.next_cell().map_err(|e| sheet_error(path, &name, e))? {
+                let pos = c.get_position();
+                let value = c.get_value().clone();
+                if value != DataRef::Empty {
+                    valued.insert(pos);
+                }
+                if !streamed.push(&mut budget, pos, text_len(&value), || data_ref_cell(value))? {
+                    break;
+                }
+            }
+        }
+        if streamed.limit.is_none() {
+            let mut reader = wb
+                .worksheet_cells_reader(&name)
+                .map_err(|e| sheet_error(path, &name, e))?;
+            while let Some(c) = reader
+                .next_formula()
+                .map_err(|e| sheet_error(path, &name, e))?
+            {
+                let pos = c.get_position();
+                let f = c.get_value();
+                if f.is_empty() || valued.contains(&pos) {
+                    continue;
+                }
+                if !streamed.push(&mut budget, pos, f.len(), || Some(Cell::Formula(f.clone())))? {
+                    break;
+                }
+            }
+        }
+        let mut sheet = streamed.sheet(&name, visible);
+        sheet.merges_known = false;
+        sheets.push(sheet);
+    }
+    finish(path, Format::Xlsb, sheets)
+}
+
+fn cell_text_len(cell: &Cell) -> usize {
+    match cell {
+        Cell::Text(s) | Cell::Formula(s) | Cell::Error(s) => s.len(),
+        _ => 0,
+    }
+}
+
 /// Copy a calamine range (values, and formulas where no value was stored) into a sheet.
 fn sheet_from_range(
+    budget: &mut Budget<'_>,
     name: &str,
     visible: bool,
     range: &calamine::Range<Data>,
     formulas: Option<&calamine::Range<String>>,
-) -> Sheet {
-    let mut cells = Vec::new();
-    let mut limit = None;
+) -> Result<Sheet, ReadError> {
+    let mut streamed = Streamed::new();
+    let (r0, c0) = range.start().unwrap_or((0, 0));
     for (r, c, v) in range.used_cells() {
         let Some(cell) = data_cell(v) else { continue };
-        if cells.len() >= MAX_CELLS_PER_SHEET {
-            limit = Some(Limit::TooManyCells {
-                max: MAX_CELLS_PER_SHEET,
-            });
-            cells.clear();
+        let pos = (r0 + r as u32, c0 + c as u32);
+        if !streamed.push(budget, pos, cell_text_len(&cell), || Some(cell))? {
             break;
         }
-        let (r0, c0) = range.start().unwrap_or((0, 0));
-        cells.push((r0 + r as u32, c0 + c as u32, cell));
     }
-    if limit.is_none()
+    if streamed.limit.is_none()
         && let Some(formulas) = formulas
     {
         let (r0, c0) = formulas.start().unwrap_or((0, 0));
@@ -372,24 +503,20 @@ fn sheet_from_range(
             if f.is_empty() {
                 continue;
             }
-            let (row, col) = (r0 + r as u32, c0 + c as u32);
-            let has_value = range
-                .get_value((row, col))
-                .is_some_and(|v| *v != Data::Empty);
-            if !has_value {
-                cells.push((row, col, Cell::Formula(f.clone())));
+            let pos = (r0 + r as u32, c0 + c as u32);
+            let has_value = range.get_value(pos).is_some_and(|v| *v != Data::Empty);
+            if !has_value && !streamed.push(budget, pos, f.len(), || Some(Cell::Formula(f.clone())))? {
+                break;
             }
         }
     }
-    let mut sheet = Sheet::from_cells(name, cells);
-    sheet.visible = visible;
-    sheet.limit = limit;
-    sheet
+    Ok(streamed.sheet(name, visible))
 }
 
-/// The formats calamine reads as whole ranges (xls, xlsb, ods): one path for all.
-/// `merges` gives a sheet's merged ranges where the format has them (`None`: the
-/// format gives no merge information, and the recogniser then infers merged headers).
+/// The formats calamine reads as whole ranges (xls, ods): one path for both, behind
+/// the guards that bound those ranges (`xls_extent.rs`, `ods_extent.rs`). `merges`
+/// gives a sheet's merged ranges where the format has them (`None`: the format gives
+/// no merge information, and the recogniser then infers merged headers).
 fn read_dense<RS, R>(
     path: &Path,
     format: Format,
@@ -401,13 +528,14 @@ where
     R: Reader<RS>,
     R::Error: std::error::Error + Send + Sync + 'static,
 {
+    let mut budget = Budget::new(path);
     let mut sheets = Vec::new();
-    for (name, visible) in worksheets(wb.sheets_metadata()) {
+    for (name, visible) in worksheets(path, wb.sheets_metadata())? {
         let range = wb
             .worksheet_range(&name)
             .map_err(|e| sheet_error(path, &name, e))?;
         let formulas = wb.worksheet_formula(&name).ok();
-        let mut sheet = sheet_from_range(&name, visible, &range, formulas.as_ref());
+        let mut sheet = sheet_from_range(&mut budget, &name, visible, &range, formulas.as_ref())?;
         match merges(&mut wb, &name) {
             None => sheet.merges_known = false,
             Some(dims) => {
@@ -422,27 +550,37 @@ where
     finish(path, format, sheets)
 }
 
-/// .xls: refused before calamine sees it when a sheet's grid would be too large.
-fn read_xls(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
-    let extent = xls_extent::largest(&bytes).map_err(|_| {
+/// .xls: refused before calamine sees it when its sheets' grids would be too large;
+/// calamine is then given only the workbook stream that was checked.
+fn read_xls(path: &Path, bytes: &[u8]) -> Result<Grid, ReadError> {
+    let unsafe_container = || {
         corrupt(
             path,
             ".xls 的复合文档结构异常，无法安全读取；可用 Excel 或 WPS 打开后另存为 .xlsx",
             None,
         )
-    })?;
-    if let Some(e) = extent
-        && e.cells > MAX_XLS_GRID_CELLS
-    {
-        return Err(ReadError::TooLargeRange {
+    };
+    let checked = xls_extent::workbook_stream(bytes).map_err(|_| unsafe_container())?;
+    if checked.cells > MAX_GRID_CELLS {
+        let e = checked.largest.unwrap_or(xls_extent::Extent {
+            cells: 0,
+            sheet: 1,
+            rows: 0,
+            cols: 0,
+        });
+        return Err(ReadError::OverLimit {
             path: path.to_path_buf(),
-            sheet: e.sheet,
-            rows: e.rows,
-            cols: e.cols,
-            max: MAX_XLS_GRID_CELLS,
+            limit: WorkbookLimit::Grid {
+                sheet: format!("第 {} 个工作表", e.sheet),
+                rows: e.rows,
+                cols: e.cols,
+                max: MAX_GRID_CELLS,
+            },
         });
     }
-    let wb = calamine::Xls::new(Cursor::new(bytes))
+    let container = xls_extent::container(&checked.stream).map_err(|_| unsafe_container())?;
+    drop(checked);
+    let wb = calamine::Xls::new(Cursor::new(container))
         .map_err(|e| open_error(path, matches!(e, calamine::XlsError::Password), e))?;
     read_dense(path, Format::Xls, wb, |wb, name| {
         Some(

@@ -9,6 +9,14 @@
 //! walks, sheet by sheet from the positions the workbook's BOUNDSHEET records give, and
 //! computes the cells calamine would allocate. Every count here is an upper bound of
 //! calamine's.
+//!
+//! calamine finds the workbook stream with its own compound-file reader, which also
+//! sees directory entries that are not linked into the directory tree: a file whose
+//! unlinked `Workbook` entry held a cell at 65535,65535, followed by a harmless linked
+//! one, passed this guard and still cost 137 GB. So calamine is never given the file
+//! itself: [`workbook_stream`] takes the one stream it checked (the first named
+//! `Workbook`, else `Book`, as calamine chooses) and the reader hands calamine a new
+//! compound file that holds only that stream.
 
 use std::io::{Cursor, Read};
 
@@ -21,50 +29,64 @@ pub struct Extent {
     pub cols: u64,
 }
 
-/// The container or its workbook stream could not be read (see [`largest`]).
+/// The container or its workbook stream could not be read (see [`workbook_stream`]).
 #[derive(Debug)]
 pub struct Unreadable;
 
-/// The largest sheet; `Ok(None)` for a workbook without sheets. `Err` when the
-/// compound-file container or its workbook stream cannot be read by the `cfb` crate:
-/// calamine's own container reader is more lenient, and the fuzzer found a container
-/// it accepted whose records then asked for petabytes, so such a file is refused rather
-/// than handed to calamine unchecked.
-pub fn largest(bytes: &[u8]) -> Result<Option<Extent>, Unreadable> {
+/// The workbook stream that was checked, and what calamine would allocate for it.
+pub struct Checked {
+    /// The stream's bytes, for calamine.
+    pub stream: Vec<u8>,
+    /// The cells calamine would allocate for all sheets together.
+    pub cells: u64,
+    /// The largest sheet (`None` for a workbook without sheets).
+    pub largest: Option<Extent>,
+}
+
+/// The workbook stream and its extent. `Err` when the compound-file container or its
+/// workbook stream cannot be read by the `cfb` crate: calamine's own container reader
+/// is more lenient, and the fuzzer found a container it accepted whose records then
+/// asked for petabytes, so such a file is refused rather than handed to calamine
+/// unchecked.
+pub fn workbook_stream(bytes: &[u8]) -> Result<Checked, Unreadable> {
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|_| Unreadable)?;
-    // calamine takes the first directory entry named Workbook (else Book), in any
-    // storage, ignoring case: every such stream is walked, and the largest counts.
-    let streams: Vec<std::path::PathBuf> = cfb
-        .walk()
-        .filter(|e| {
-            e.is_stream()
-                && (e.name().eq_ignore_ascii_case("Workbook")
-                    || e.name().eq_ignore_ascii_case("Book"))
-        })
-        .map(|e| e.path().to_path_buf())
-        .collect();
-    if streams.is_empty() {
-        return Err(Unreadable);
-    }
-    let mut best: Option<Extent> = None;
-    for path in streams {
-        let mut stream = Vec::new();
-        cfb.open_stream(&path)
-            .map_err(|_| Unreadable)?
-            .take(crate::MAX_FILE_BYTES)
-            .read_to_end(&mut stream)
-            .map_err(|_| Unreadable)?;
-        for (i, pos) in sheet_positions(&stream).into_iter().enumerate() {
-            let Some(sheet) = stream.get(pos..) else {
-                continue;
-            };
-            let e = sheet_extent(sheet, i + 1);
-            if best.as_ref().is_none_or(|b| e.cells > b.cells) {
-                best = Some(e);
-            }
+    let named = |name: &str| {
+        cfb.walk()
+            .find(|e| e.is_stream() && e.name().eq_ignore_ascii_case(name))
+            .map(|e| e.path().to_path_buf())
+    };
+    let path = named("Workbook").or_else(|| named("Book")).ok_or(Unreadable)?;
+    let mut stream = Vec::new();
+    cfb.open_stream(&path)
+        .map_err(|_| Unreadable)?
+        .take(crate::MAX_FILE_BYTES)
+        .read_to_end(&mut stream)
+        .map_err(|_| Unreadable)?;
+    let mut cells: u64 = 0;
+    let mut largest: Option<Extent> = None;
+    for (i, pos) in sheet_positions(&stream).into_iter().enumerate() {
+        let Some(sheet) = stream.get(pos..) else {
+            continue;
+        };
+        let e = sheet_extent(sheet, i + 1);
+        cells = cells.saturating_add(e.cells);
+        if largest.as_ref().is_none_or(|b| e.cells > b.cells) {
+            largest = Some(e);
         }
     }
-    Ok(best)
+    Ok(Checked {
+        stream,
+        cells,
+        largest,
+    })
+}
+
+/// A compound file holding only `stream`, as `/Workbook`: what calamine is given.
+pub fn container(stream: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut c = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+    std::io::Write::write_all(&mut c.create_stream("/Workbook")?, stream)?;
+    c.flush()?;
+    Ok(c.into_inner().into_inner())
 }
 
 /// The records of a stream: (type, data). Stops at the first truncated record, as
@@ -248,9 +270,9 @@ mod tests {
     }
 
     #[test]
-    fn every_workbook_stream_counts_wherever_it_is() {
-        // calamine takes the first entry named Workbook in any storage; a benign Book at
-        // the root must not hide a huge Workbook elsewhere.
+    fn the_stream_checked_is_the_one_calamine_would_choose() {
+        // calamine takes the first entry named Workbook in any storage, else Book; a
+        // benign Book at the root must not hide a huge Workbook elsewhere.
         let mut c = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
         std::io::Write::write_all(&mut c.create_stream("/Book").unwrap(), &biff((3, 3))).unwrap();
         c.create_storage("/x").unwrap();
@@ -261,9 +283,14 @@ mod tests {
         .unwrap();
         c.flush().unwrap();
         let bytes = c.into_inner().into_inner();
-        let e = largest(&bytes).unwrap().unwrap();
+        let checked = workbook_stream(&bytes).unwrap();
+        let e = checked.largest.unwrap();
         assert_eq!((e.rows, e.cols, e.sheet), (65_536, 256, 1));
-        assert!(largest(b"not a compound file").is_err());
+        assert_eq!(checked.stream, biff((65_535, 255)));
+        // The new container holds that stream and nothing else.
+        let again = workbook_stream(&container(&checked.stream).unwrap()).unwrap();
+        assert_eq!(again.stream, checked.stream);
+        assert!(workbook_stream(b"not a compound file").is_err());
     }
 
     #[test]

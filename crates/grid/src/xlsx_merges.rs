@@ -1,15 +1,15 @@
-//! The merged ranges of every worksheet of an xlsx package, read in one pass.
+//! The merged ranges of an xlsx sheet part, and the few elements of workbook.xml and
+//! its relationships that map sheets to parts (used by `package.rs`).
 //!
 //! calamine's `merge_cells_by_sheet_name` parses the whole sheet XML a second time,
 //! event by event, to reach the `<mergeCells>` element at its end: a tenth of the
-//! time yusuan spends reading a workbook. Here each sheet part is inflated once and
-//! the `<mergeCell ref="…"/>` elements are located with a byte search. Anything
-//! unusual (a package that does not name its sheets the standard way, a reference
-//! that does not parse) gives no answer for that sheet, and the caller asks calamine
-//! as before; the two agree on every workbook in the test corpus.
+//! time yusuan spends reading a workbook. Here the sheet part, already inflated for its
+//! checksum, is searched for the `<mergeCell ref="…"/>` elements. Anything unusual (a
+//! package that does not name its sheets the standard way, a reference that does not
+//! parse) gives no answer for that sheet, and the caller asks calamine as before; the
+//! two agree on every workbook in the test corpus.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
 
 use quick_xml::events::Event;
 use regex::bytes::Regex;
@@ -18,45 +18,8 @@ use std::sync::LazyLock;
 /// A merged range as written: `(row, col)` of the first and last cell, 0-based.
 pub type Range = ((u32, u32), (u32, u32));
 
-/// Merged ranges by sheet name; sheets missing from the map must be asked of calamine.
-pub fn read(bytes: &[u8]) -> HashMap<String, Vec<Range>> {
-    let mut out = HashMap::new();
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return out;
-    };
-    let (Some(workbook), Some(rels)) = (
-        part(&mut zip, "xl/workbook.xml"),
-        part(&mut zip, "xl/_rels/workbook.xml.rels"),
-    ) else {
-        return out;
-    };
-    let targets = relationships(&rels);
-    for (name, rid) in sheets(&workbook) {
-        let Some(target) = targets.get(&rid) else {
-            continue;
-        };
-        let path = match target.strip_prefix('/') {
-            Some(abs) => abs.to_string(),
-            None => format!("xl/{target}"),
-        };
-        if let Some(xml) = part(&mut zip, &path)
-            && let Some(ranges) = merge_refs(&xml)
-        {
-            out.insert(name, ranges);
-        }
-    }
-    out
-}
-
-fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Option<Vec<u8>> {
-    let mut f = zip.by_name(name).ok()?;
-    let mut buf = Vec::with_capacity(usize::try_from(f.size()).ok()?.min(1 << 26));
-    f.read_to_end(&mut buf).ok()?;
-    Some(buf)
-}
-
 /// `(name, r:id)` of each `<sheet>` of workbook.xml, names unescaped.
-fn sheets(xml: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn sheets(xml: &[u8]) -> Vec<(String, String)> {
     elements(xml, "sheet")
         .into_iter()
         .filter_map(|attrs| {
@@ -70,7 +33,7 @@ fn sheets(xml: &[u8]) -> Vec<(String, String)> {
 }
 
 /// `Id → Target` of a relationships part.
-fn relationships(xml: &[u8]) -> HashMap<String, String> {
+pub(crate) fn relationships(xml: &[u8]) -> HashMap<String, String> {
     elements(xml, "Relationship")
         .into_iter()
         .filter_map(|attrs| {
@@ -114,7 +77,7 @@ static MERGE_CELL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The `ref`s of the `<mergeCell>` elements after the sheet data; `None` when one does
 /// not parse (calamine then decides what that means).
-fn merge_refs(xml: &[u8]) -> Option<Vec<Range>> {
+pub(crate) fn merge_refs(xml: &[u8]) -> Option<Vec<Range>> {
     // The element follows </sheetData>; cell text before it may contain anything.
     let tail = match memchr::memmem::rfind(xml, b"sheetData>") {
         Some(i) => &xml[i..],
@@ -126,6 +89,21 @@ fn merge_refs(xml: &[u8]) -> Option<Vec<Range>> {
         .take(crate::MAX_MERGES_PER_SHEET + 1)
         .map(|c| cell_range(std::str::from_utf8(&c[1]).ok()?))
         .collect()
+}
+
+/// How many elements of local name `local` a part holds, at least: every `<local`
+/// or `<prefix:local` followed by `>`, `/` or a space (text cannot hold a raw `<`, so
+/// nothing is missed; an odd `:si>` in text is counted too, which only errs high).
+pub(crate) fn count_elements(xml: &[u8], local: &str) -> u64 {
+    let local = local.as_bytes();
+    memchr::memmem::find_iter(xml, local)
+        .filter(|&i| {
+            let after = xml.get(i + local.len());
+            let before = i.checked_sub(1).map(|j| xml[j]);
+            matches!(after, Some(b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+                && matches!(before, Some(b'<' | b':'))
+        })
+        .count() as u64
 }
 
 /// `A1:C2` or `B3` → 0-based `((row, col), (row, col))`.
@@ -155,6 +133,7 @@ fn cell(s: &str) -> Option<(u32, u32)> {
 mod tests {
     use super::*;
     use calamine::Reader;
+    use std::io::Cursor;
 
     /// Every xlsx in the repository (samples, fixtures, the real Shanghai templates):
     /// the byte scan gives exactly what calamine gives, sheet by sheet.
@@ -174,7 +153,10 @@ mod tests {
         let mut merges_seen = 0;
         for f in files {
             let bytes = std::fs::read(&f).unwrap();
-            let fast = read(&bytes);
+            let Ok(package) = crate::package::inspect(&f, &bytes) else {
+                continue;
+            };
+            let fast = package.merges;
             let Ok(mut wb) = calamine::Xlsx::new(Cursor::new(bytes)) else {
                 continue; // the deliberately broken fixtures
             };

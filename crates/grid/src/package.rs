@@ -1,0 +1,302 @@
+//! A zipped workbook (xlsx, xlsm, xlsb, ods) checked part by part before calamine
+//! opens it, in one pass over the package.
+//!
+//! The checks are those calamine does not make and whose absence lets a small file take
+//! the process down or publish damaged text: the inflated size is counted as parts
+//! inflate (a declared size is not trusted); every part that is read is inflated to its
+//! end, so its checksum is verified; two parts whose names calamine would take for one
+//! (it ignores case and `\`) make the package ambiguous; two sheet entries may not point
+//! to one part (400 entries to one large part once cost 8 GB); the shared strings may
+//! not hold or declare more entries than a workbook may have cells (calamine reserves
+//! what `uniqueCount` says: 10¹⁰ asked for 240 GB); an .ods's grids are bounded before
+//! calamine builds them (`ods_extent.rs`). On the way, the merged ranges of every xlsx
+//! sheet are taken from the inflated sheet parts, so no part is parsed twice for them.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+use crate::xlsx_merges::{self, Range};
+use crate::{MAX_CELLS, MAX_SHEETS, MAX_UNZIPPED_BYTES, ReadError, WorkbookLimit, ods_extent};
+
+/// The spreadsheet formats that come as a zip package.
+pub(crate) enum ZipKind {
+    Xlsx,
+    Xlsb,
+    Ods,
+}
+
+/// What the checks found that the reader uses.
+pub(crate) struct Package {
+    pub kind: ZipKind,
+    /// xlsx: merged ranges by sheet name; a sheet missing here is asked of calamine.
+    pub merges: HashMap<String, Vec<Range>>,
+}
+
+type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+/// A part name as calamine looks it up: `\` as `/`, ASCII case ignored.
+fn normalise(name: &str) -> String {
+    name.replace('\\', "/").to_ascii_lowercase()
+}
+
+fn corrupt(path: &Path, detail: String, source: Option<crate::Cause>) -> ReadError {
+    ReadError::Corrupt {
+        path: path.to_path_buf(),
+        detail,
+        source,
+    }
+}
+
+fn over(path: &Path, limit: WorkbookLimit) -> ReadError {
+    ReadError::OverLimit {
+        path: path.to_path_buf(),
+        limit,
+    }
+}
+
+/// Check a zipped workbook; see the module documentation.
+pub(crate) fn inspect(path: &Path, bytes: &[u8]) -> Result<Package, ReadError> {
+    let mut zip = open(path, bytes)?;
+    let names = part_names(path, &mut zip)?;
+    let kind = kind(path, &mut zip, &names)?;
+    let sheets = match kind {
+        ZipKind::Xlsx => sheet_parts(path, &mut zip, &names)?,
+        _ => HashMap::new(),
+    };
+    let mut merges = HashMap::new();
+    let mut inflated: u64 = 0;
+    for (i, name) in names.iter().enumerate() {
+        if !is_read(name) {
+            continue;
+        }
+        let data = inflate(path, &mut zip, i, &mut inflated)?;
+        match kind {
+            ZipKind::Xlsx => {
+                if let Some(sheet) = sheets.get(name)
+                    && let Some(ranges) = xlsx_merges::merge_refs(&data)
+                {
+                    merges.insert(sheet.clone(), ranges);
+                }
+                if name == "xl/sharedstrings.xml" {
+                    shared_strings(path, &data)?;
+                }
+            }
+            ZipKind::Ods if name == "content.xml" => {
+                ods_extent::check(&data).map_err(|limit| over(path, limit))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(Package { kind, merges })
+}
+
+fn open<'a>(path: &Path, bytes: &'a [u8]) -> Result<Zip<'a>, ReadError> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        let tail = &bytes[bytes.len().saturating_sub(66_000)..];
+        let detail = if memchr::memmem::rfind(tail, b"PK\x05\x06").is_none() {
+            "压缩包不完整，缺少结尾目录，像是没有下载完"
+        } else {
+            "压缩包的目录已损坏"
+        };
+        corrupt(path, detail.into(), Some(Box::new(e)))
+    })?;
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        if let Ok(f) = zip.by_index_raw(i) {
+            declared = declared.saturating_add(f.size());
+        }
+    }
+    if declared > MAX_UNZIPPED_BYTES {
+        return Err(ReadError::TooLargeUnzipped {
+            path: path.to_path_buf(),
+            size: declared,
+            max: MAX_UNZIPPED_BYTES,
+        });
+    }
+    Ok(zip)
+}
+
+/// The normalised name of every part, in directory order; two that normalise alike
+/// are refused.
+fn part_names(path: &Path, zip: &mut Zip<'_>) -> Result<Vec<String>, ReadError> {
+    let mut names = Vec::with_capacity(zip.len());
+    let mut seen = HashSet::with_capacity(zip.len());
+    for i in 0..zip.len() {
+        let name = match zip.by_index_raw(i) {
+            Ok(f) => f.name().map(|n| n.into_owned()).unwrap_or_default(),
+            Err(e) => {
+                return Err(corrupt(
+                    path,
+                    format!("压缩包的第 {} 个部件无法读取", i + 1),
+                    Some(Box::new(e)),
+                ));
+            }
+        };
+        let key = normalise(&name);
+        if !seen.insert(key.clone()) {
+            return Err(corrupt(
+                path,
+                format!("压缩包中有两个名为「{name}」的部件，无法确定该用哪一个"),
+                None,
+            ));
+        }
+        names.push(key);
+    }
+    Ok(names)
+}
+
+fn kind(path: &Path, zip: &mut Zip<'_>, names: &[String]) -> Result<ZipKind, ReadError> {
+    let not = |what: &str| ReadError::NotWorkbook {
+        path: path.to_path_buf(),
+        what: what.into(),
+    };
+    let has = |name: &str| names.iter().any(|n| n == name);
+    if names.iter().any(|n| n.starts_with("word/")) {
+        return Err(not("这是 Word 文档"));
+    }
+    if names.iter().any(|n| n.starts_with("ppt/")) {
+        return Err(not("这是 PowerPoint 演示文稿"));
+    }
+    if has("xl/workbook.bin") {
+        return Ok(ZipKind::Xlsb);
+    }
+    if has("xl/workbook.xml") {
+        return Ok(ZipKind::Xlsx);
+    }
+    if let Ok(f) = zip.by_name("mimetype") {
+        let mut head = Vec::new();
+        if f.take(256).read_to_end(&mut head).is_ok()
+            && memchr::memmem::find(&head, b"opendocument.spreadsheet").is_some()
+        {
+            return Ok(ZipKind::Ods);
+        }
+    }
+    Err(not("压缩包中没有工作簿内容 xl/workbook.xml"))
+}
+
+/// The parts calamine reads: XML, relationships and binary records (not images or
+/// embedded objects).
+fn is_read(name: &str) -> bool {
+    name.ends_with(".xml") || name.ends_with(".rels") || name.ends_with(".bin")
+}
+
+/// Inflate part `i` to its end (which verifies its checksum), counting what it
+/// inflates to against [`MAX_UNZIPPED_BYTES`] for the whole package.
+fn inflate(
+    path: &Path,
+    zip: &mut Zip<'_>,
+    i: usize,
+    inflated: &mut u64,
+) -> Result<Vec<u8>, ReadError> {
+    let mut f = zip
+        .by_index(i)
+        .map_err(|e| corrupt(path, "压缩包中的部件无法解压".into(), Some(Box::new(e))))?;
+    let name = f.name().map(|n| n.into_owned()).unwrap_or_default();
+    let left = MAX_UNZIPPED_BYTES.saturating_sub(*inflated);
+    let mut data = Vec::with_capacity(usize::try_from(f.size().min(left)).unwrap_or(0));
+    let result = (&mut f).take(left + 1).read_to_end(&mut data);
+    *inflated = inflated.saturating_add(data.len() as u64);
+    if *inflated > MAX_UNZIPPED_BYTES {
+        return Err(ReadError::TooLargeUnzipped {
+            path: path.to_path_buf(),
+            size: *inflated,
+            max: MAX_UNZIPPED_BYTES,
+        });
+    }
+    result.map_err(|e| {
+        let detail = if e.kind() == std::io::ErrorKind::InvalidData {
+            format!("部件「{name}」的校验码不符，内容已损坏")
+        } else {
+            format!("部件「{name}」无法解压")
+        };
+        corrupt(path, detail, Some(Box::new(e)))
+    })?;
+    Ok(data)
+}
+
+/// Inflate a small part by its normalised name (workbook.xml, its relationships).
+fn small_part(
+    path: &Path,
+    zip: &mut Zip<'_>,
+    names: &[String],
+    name: &str,
+) -> Result<Option<Vec<u8>>, ReadError> {
+    match names.iter().position(|n| n == name) {
+        Some(i) => inflate(path, zip, i, &mut 0).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// xlsx: sheet part (normalised) → sheet name. More entries than [`MAX_SHEETS`], or two
+/// entries for one part, are refused.
+fn sheet_parts(
+    path: &Path,
+    zip: &mut Zip<'_>,
+    names: &[String],
+) -> Result<HashMap<String, String>, ReadError> {
+    let (Some(workbook), Some(rels)) = (
+        small_part(path, zip, names, "xl/workbook.xml")?,
+        small_part(path, zip, names, "xl/_rels/workbook.xml.rels")?,
+    ) else {
+        return Ok(HashMap::new());
+    };
+    let sheets = xlsx_merges::sheets(&workbook);
+    if sheets.len() > MAX_SHEETS {
+        return Err(over(
+            path,
+            WorkbookLimit::Sheets {
+                count: sheets.len(),
+                max: MAX_SHEETS,
+            },
+        ));
+    }
+    let targets = xlsx_merges::relationships(&rels);
+    let mut parts: HashMap<String, String> = HashMap::new();
+    for (name, rid) in sheets {
+        let Some(target) = targets.get(&rid) else {
+            continue;
+        };
+        let part = normalise(&match target.strip_prefix('/') {
+            Some(abs) => abs.to_string(),
+            None => format!("xl/{target}"),
+        });
+        if let Some(first) = parts.insert(part, name.clone()) {
+            return Err(corrupt(
+                path,
+                format!("工作表「{first}」和「{name}」指向同一份内容"),
+                None,
+            ));
+        }
+    }
+    Ok(parts)
+}
+
+/// The shared strings: how many entries the part holds, and declares in `uniqueCount`
+/// (which calamine reserves), each at most [`MAX_CELLS`].
+fn shared_strings(path: &Path, xml: &[u8]) -> Result<(), ReadError> {
+    let head = &xml[..xml.len().min(4096)];
+    let declared = memchr::memmem::find(head, b"uniqueCount")
+        .map(|i| {
+            head[i..]
+                .iter()
+                .skip_while(|b| !b.is_ascii_digit())
+                .take_while(|b| b.is_ascii_digit())
+                .fold(0u64, |n, b| {
+                    n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+                })
+        })
+        .unwrap_or(0);
+    let held = xlsx_merges::count_elements(xml, "si");
+    let count = declared.max(held);
+    if count > MAX_CELLS as u64 {
+        return Err(over(
+            path,
+            WorkbookLimit::SharedStrings {
+                count,
+                max: MAX_CELLS,
+            },
+        ));
+    }
+    Ok(())
+}
