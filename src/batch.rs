@@ -1,6 +1,8 @@
 //! A folder of department workbooks: walk it, run every file through the pipeline in
 //! parallel, and summarise. Per-file work is [`crate::pipeline`]'s; this module only
-//! walks, maps, reports progress and builds the 汇总表 and `summary.json`.
+//! walks, maps, reports progress and builds the 汇总表 and `summary.json`. The files
+//! run in worker processes when [`Options::isolation`] says so (the CLI always does:
+//! see [`crate::worker`]), otherwise on threads of this process.
 //!
 //! Outputs mirror the input tree under the output folder; rows are sorted by path, so
 //! the outputs are the same whatever the number of threads. Only the rows are kept
@@ -13,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::pipeline::{Job, Outcome};
 use yusuan_core::CodeLists;
@@ -25,11 +27,23 @@ use yusuan_write::{RowStatus, SummaryRow};
 /// Extensions taken as workbooks.
 pub const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
 
-/// The workbooks under `dir`, sorted by path: recursive; Office lock files (`~$…`),
-/// hidden files and folders, and anything under `skip` (the output folder) left out.
-pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Vec<PathBuf>> {
+/// What a walk of the input folder found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The workbooks, sorted by path.
+    pub files: Vec<PathBuf>,
+    /// What has a workbook's name or is a folder but cannot be read (a folder without
+    /// permission, a named pipe, a symbolic link), with why: each is one row.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// The workbooks under `dir`: recursive; Office lock files (`~$…`), hidden files and
+/// folders, and anything under `skip` (the output folder) left out. Only `dir` itself
+/// being unreadable is an error; a subfolder that cannot be read is listed in
+/// [`Found::unreadable`], and the walk goes on.
+pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Found> {
     let skip = skip.and_then(|s| s.canonicalize().ok());
-    let mut files = Vec::new();
+    let mut found = Found::default();
     let walker = walkdir::WalkDir::new(dir).follow_links(false).into_iter();
     for entry in walker.filter_entry(|e| {
         let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
@@ -39,32 +53,57 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Vec<PathBuf>
                 .is_some_and(|s| e.path().canonicalize().is_ok_and(|p| &p == s));
         !hidden && !skipped
     }) {
-        let entry = entry.map_err(|e| {
-            let text = e.to_string();
-            e.into_io_error()
-                .unwrap_or_else(|| std::io::Error::other(text))
-        })?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) if e.depth() == 0 => {
+                let text = e.to_string();
+                return Err(e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other(text)));
+            }
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                let why = e
+                    .io_error()
+                    .map_or_else(|| "系统错误".to_string(), yusuan_write::os_reason);
+                found
+                    .unreadable
+                    .push((path, format!("无法读取该文件夹（{why}），其中的文件未处理")));
+                continue;
+            }
+        };
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with("~$") {
+        if name.starts_with("~$") || entry.file_type().is_dir() {
             continue;
         }
         let ext = Path::new(name.as_ref())
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
-        if EXTENSIONS.contains(&ext.as_str()) {
-            files.push(entry.into_path());
+        if !EXTENSIONS.contains(&ext.as_str()) {
+            continue;
+        }
+        let t = entry.file_type();
+        if t.is_file() {
+            found.files.push(entry.into_path());
+        } else if t.is_symlink() {
+            found.unreadable.push((
+                entry.into_path(),
+                "是快捷方式（符号链接），未读取；请放入文件本身".to_string(),
+            ));
+        } else {
+            found.unreadable.push((
+                entry.into_path(),
+                "不是普通文件（如命名管道或设备），未读取".to_string(),
+            ));
         }
     }
-    files.sort();
-    Ok(files)
+    found.files.sort();
+    Ok(found)
 }
 
 /// How a file came out, for the 汇总表.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// No finding (info allowed).
@@ -90,7 +129,7 @@ impl Status {
 }
 
 /// One row of the 汇总表: everything kept of a file once it is done.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Row {
     /// Path relative to the input folder, with `/`.
     pub file: String,
@@ -103,7 +142,6 @@ pub struct Row {
     /// Why it is unreadable, or why no disclosure was written.
     pub reason: Option<String>,
     /// Its headline figures (for the 汇总表's columns).
-    #[serde(skip)]
     pub summary: Summary,
     /// Findings of severity error.
     pub errors: usize,
@@ -113,6 +151,24 @@ pub struct Row {
     pub disclosure: Option<String>,
     /// The 问题清单, relative to the output folder.
     pub report: Option<String>,
+}
+
+impl Row {
+    /// The row of a file that could not be used, and why.
+    pub fn unreadable(file: String, reason: String) -> Row {
+        Row {
+            file,
+            department: None,
+            year: None,
+            status: Status::Unreadable,
+            reason: Some(reason),
+            summary: Summary::default(),
+            errors: 0,
+            warnings: 0,
+            disclosure: None,
+            report: None,
+        }
+    }
 }
 
 /// Options of a batch run.
@@ -130,6 +186,8 @@ pub struct Options<'a> {
     pub on_done: Option<&'a (dyn Fn(&Row) + Sync)>,
     /// Set to stop: files not yet started are left alone.
     pub cancel: Option<&'a AtomicBool>,
+    /// Run each file in a worker process (`None`: on threads of this process).
+    pub isolation: Option<&'a crate::worker::Spawn>,
 }
 
 /// The result of a batch.
@@ -212,24 +270,26 @@ fn stems(files: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-fn process_one(input: &Path, stem: &str, dir: &Path, out: &Path, opts: &Options<'_>) -> Row {
-    let file = rel(input, dir);
-    let target_dir = match input.parent().and_then(|p| p.strip_prefix(dir).ok()) {
+/// The output folder of `input`: its place under `dir`, mirrored under `out`.
+fn folder_of(input: &Path, dir: &Path, out: &Path) -> PathBuf {
+    match input.parent().and_then(|p| p.strip_prefix(dir).ok()) {
         Some(sub) => out.join(sub),
         None => out.to_path_buf(),
-    };
-    let mut row = Row {
-        file: file.clone(),
-        department: None,
-        year: None,
-        status: Status::Unreadable,
-        reason: None,
-        summary: Summary::default(),
-        errors: 0,
-        warnings: 0,
-        disclosure: None,
-        report: None,
-    };
+    }
+}
+
+/// One file through the pipeline, its outputs under `out`: its row, whatever happens.
+pub(crate) fn process_one(
+    input: &Path,
+    stem: &str,
+    dir: &Path,
+    out: &Path,
+    opts: &Options<'_>,
+) -> Row {
+    let file = rel(input, dir);
+    let target_dir = folder_of(input, dir, out);
+    let mut row = Row::unreadable(file.clone(), String::new());
+    row.reason = None;
     if let Err(e) = std::fs::create_dir_all(&target_dir) {
         row.reason = Some(format!("无法创建输出文件夹 {}：{e}", target_dir.display()));
         return row;
@@ -279,16 +339,49 @@ fn output_error(e: &OutputError) -> String {
     format!("输出失败：{e}")
 }
 
-/// Run the `files` (from [`discover`]) of folder `dir`. `out` must exist and be
-/// writable (check it first with [`yusuan_write::check_folder`]).
-pub fn run(
+/// Run what [`discover`] found in folder `dir`. `out` must exist and be writable
+/// (check it first with [`yusuan_write::check_folder`]).
+pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io::Result<Batch> {
+    let start = Instant::now();
+    let files = &found.files;
+    let stems = stems(files);
+    let mut rows = match opts.isolation {
+        Some(spawn) => {
+            let jobs: Vec<(PathBuf, String, String, PathBuf)> = files
+                .iter()
+                .zip(&stems)
+                .map(|(f, stem)| (f.clone(), rel(f, dir), stem.clone(), folder_of(f, dir, out)))
+                .collect();
+            let n = opts.jobs.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+            });
+            crate::worker::run_all(&jobs, n, spawn, opts)
+        }
+        None => in_process(dir, files, &stems, out, opts)?,
+    };
+    let cancelled = rows.iter().any(Option::is_none);
+    rows.extend(
+        found
+            .unreadable
+            .iter()
+            .map(|(p, why)| Some(Row::unreadable(rel(p, dir), why.clone()))),
+    );
+    let mut rows: Vec<Row> = rows.into_iter().flatten().collect();
+    rows.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Batch {
+        rows,
+        elapsed: start.elapsed(),
+        cancelled,
+    })
+}
+
+fn in_process(
     dir: &Path,
     files: &[PathBuf],
+    stems: &[String],
     out: &Path,
     opts: &Options<'_>,
-) -> std::io::Result<Batch> {
-    let start = Instant::now();
-    let stems = stems(files);
+) -> std::io::Result<Vec<Option<Row>>> {
     let work = || -> Vec<Option<Row>> {
         files
             .par_iter()
@@ -305,19 +398,13 @@ pub fn run(
             })
             .collect()
     };
-    let rows = match opts.jobs {
+    Ok(match opts.jobs {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
             .map_err(std::io::Error::other)?
             .install(work),
         None => work(),
-    };
-    let cancelled = rows.iter().any(Option::is_none);
-    Ok(Batch {
-        rows: rows.into_iter().flatten().collect(),
-        elapsed: start.elapsed(),
-        cancelled,
     })
 }
 

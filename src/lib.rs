@@ -27,6 +27,7 @@
 pub mod batch;
 pub mod pipeline;
 pub mod report;
+pub mod worker;
 
 use std::path::Path;
 
@@ -78,6 +79,7 @@ pub fn check_text_only(text: &Text) -> Report {
         texts: vec![],
         duplicates: vec![],
         other_sheets: vec![],
+        incomplete_sheets: vec![],
     };
     let text_rules = TextRules::new(Some(text)).text_only();
     let n_rules = text_rules.rules();

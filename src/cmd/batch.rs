@@ -1,10 +1,13 @@
-//! `yusuan batch DIR -o OUTDIR [-j N] [--unit 万元|元] [--codes FILE] [--quiet]`
+//! `yusuan batch DIR -o OUTDIR [-j N] [--unit 万元|元] [--codes FILE] [--quiet]
+//! [--memory-limit MB] [--timeout SECONDS]`
 //!
 //! Every workbook under DIR (recursively; lock files `~$…` and hidden files skipped):
 //! read, check and, when it has no errors, convert. Outputs mirror the input tree
 //! under OUTDIR (`<name>.公开.xlsx`, and `<name>.问题清单.xlsx` when there are
-//! findings), plus `OUTDIR/汇总表.xlsx` and `OUTDIR/summary.json`. Exit 0 all passed,
-//! 1 some had errors, 2 some were unreadable or the command could not run.
+//! findings), plus `OUTDIR/汇总表.xlsx` and `OUTDIR/summary.json`. Each file runs in a
+//! worker process within the memory and time limits; OUTDIR is locked for the run, so
+//! a second batch into it is refused. Exit 0 all passed, 1 some had errors, 2 some
+//! were unreadable or the command could not run.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -42,6 +45,77 @@ pub struct Args {
     /// 不显示进度条
     #[arg(short, long)]
     quiet: bool,
+    /// 处理每个文件可用的内存上限（MB）
+    #[arg(long, default_value_t = yusuan::worker::Limits::default().memory_mb)]
+    memory_limit: u64,
+    /// 处理每个文件的时间上限（秒）
+    #[arg(long, default_value_t = yusuan::worker::Limits::default().seconds)]
+    timeout: u64,
+}
+
+/// The arguments of a worker (`__worker …`) for this batch.
+fn worker_args(a: &Args) -> Vec<std::ffi::OsString> {
+    use clap::ValueEnum;
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "--dir".into(),
+        a.dir.clone().into(),
+        "--out".into(),
+        a.output.clone().into(),
+    ];
+    if let Some(v) = a.unit.and_then(|u| u.to_possible_value()) {
+        args.extend(["--unit".into(), v.get_name().into()]);
+    }
+    if let Some(v) = a.layout.and_then(|l| l.to_possible_value()) {
+        args.extend(["--layout".into(), v.get_name().into()]);
+    }
+    if let Some(c) = &a.codes {
+        args.extend(["--codes".into(), c.clone().into()]);
+    }
+    args
+}
+
+/// OUTDIR locked for this run: `OUTDIR/.yusuan.lock`, held with an OS lock that ends
+/// with the process however it ends, and removed after a run that ends normally.
+struct OutputLock {
+    path: PathBuf,
+    _file: std::fs::File,
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Removed while still held, so no other run can have locked this file.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Lock OUTDIR for this run: two batches writing into one folder would mix their
+/// outputs, so the second is refused.
+fn lock_output(dir: &std::path::Path) -> Result<OutputLock> {
+    let path = dir.join(".yusuan.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "无法在输出文件夹 {} 中创建锁文件（{}）",
+                dir.display(),
+                yusuan_write::os_reason(&e)
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(OutputLock { path, _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "输出文件夹 {} 正在被另一个 yusuan 批量任务使用；请等它结束，或换一个输出文件夹",
+            dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => bail!(
+            "无法锁定输出文件夹 {}（{}）",
+            dir.display(),
+            yusuan_write::os_reason(&e)
+        ),
+    }
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
@@ -51,27 +125,34 @@ pub fn run(a: Args) -> Result<Outcome> {
     if a.jobs == Some(0) {
         bail!("-j 须为正整数");
     }
+    if a.memory_limit < 256 {
+        bail!("--memory-limit 至少为 256（MB）");
+    }
+    if a.timeout == 0 {
+        bail!("--timeout 须为正整数（秒）");
+    }
     let codes = match &a.codes {
         Some(p) => CodeLists::with_override(p)?,
         None => CodeLists::builtin().clone(),
     };
     // Before any work: the output folder can be written.
     yusuan_write::check_folder(&a.output, true)?;
-    let files = batch::discover(&a.dir, Some(&a.output)).map_err(|e| {
+    let _lock = lock_output(&a.output)?;
+    let found = batch::discover(&a.dir, Some(&a.output)).map_err(|e| {
         anyhow::anyhow!(
             "无法读取文件夹 {}（{}）",
             a.dir.display(),
             yusuan_write::os_reason(&e)
         )
     })?;
-    if files.is_empty() {
+    if found.files.is_empty() && found.unreadable.is_empty() {
         bail!(
             "{} 中没有找到工作簿（.xlsx、.xlsm、.xls、.xlsb、.ods）",
             a.dir.display()
         );
     }
     super::BATCH.store(true, Ordering::SeqCst);
-    let bar = ProgressBar::new(files.len() as u64);
+    let bar = ProgressBar::new(found.files.len() as u64);
     if a.quiet || !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     } else if let Ok(style) =
@@ -83,6 +164,15 @@ pub fn run(a: Args) -> Result<Outcome> {
         bar.set_message(row.file.clone());
         bar.inc(1);
     };
+    let spawn = yusuan::worker::Spawn {
+        exe: std::env::current_exe()
+            .map_err(|e| anyhow::anyhow!("无法找到 yusuan 程序本身（{}）", yusuan_write::os_reason(&e)))?,
+        args: worker_args(&a),
+        limits: yusuan::worker::Limits {
+            memory_mb: a.memory_limit,
+            seconds: a.timeout,
+        },
+    };
     let opts = Options {
         disclosure_unit: a.unit.map(Unit::from),
         layout: a.layout.map(|l| l.key().to_string()),
@@ -90,8 +180,9 @@ pub fn run(a: Args) -> Result<Outcome> {
         jobs: a.jobs,
         on_done: Some(&on_done),
         cancel: Some(&super::CANCEL),
+        isolation: Some(&spawn),
     };
-    let result = batch::run(&a.dir, &files, &a.output, &opts)?;
+    let result = batch::run(&a.dir, &found, &a.output, &opts)?;
     bar.finish_and_clear();
     if result.cancelled {
         eprintln!("{}", result.one_line());

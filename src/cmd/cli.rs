@@ -26,6 +26,8 @@ const VALUE_NAMES: &[(&str, &str)] = &[
     ("department", "部门名称"),
     ("format", "格式"),
     ("layout", "样式"),
+    ("memory_limit", "MB"),
+    ("timeout", "秒"),
 ];
 
 /// Apply the Chinese help layout to a command and all its subcommands; `path` is the

@@ -8,6 +8,7 @@ mod convert;
 mod export;
 mod narrative;
 mod template;
+mod worker;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Command {
     Template(template::Args),
     Export(export::Args),
     Narrative(narrative::Args),
+    #[command(name = "__worker", hide = true)]
+    Worker(worker::Args),
 }
 
 /// How a command ended.
@@ -58,6 +61,7 @@ fn on_interrupt() {
             eprintln!("\n正在中断：完成正在处理的文件后停止（再按一次 Ctrl-C 立即停止）……");
             return;
         }
+        yusuan::worker::kill_all();
         yusuan_write::remove_pending();
         eprintln!("\n已中断，未留下未写完的文件");
         std::process::exit(130);
@@ -155,6 +159,7 @@ fn run() -> ExitCode {
         Command::Template(a) => template::run(a),
         Command::Export(a) => export::run(a),
         Command::Narrative(a) => narrative::run(a),
+        Command::Worker(a) => worker::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@ mod cli_foundation;
 mod common;
 mod convert;
 mod formats;
+mod hostile;
 mod narrative;
 mod reader_variants;
 mod real;

@@ -588,6 +588,8 @@ pub struct Budget {
     pub duplicates: Vec<Duplicate>,
     /// Sheets that are not part of the budget.
     pub other_sheets: Vec<OtherSheet>,
+    /// Sheets read only in part, because a reader limit was hit (the reason says which).
+    pub incomplete_sheets: Vec<OtherSheet>,
 }
 
 impl Budget {
@@ -686,7 +688,7 @@ impl Budget {
 /// - `basic`, `project`: 表1-2 合计 row (all funds);
 /// - `personnel`, `public_operation`: 表3-1 合计 row (一般公共预算基本支出);
 /// - `three_public`: 表3-3 plus 表4-1 合计 rows (财政拨款“三公”经费).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// 表1 收入总计.
     pub income_total: Option<Decimal>,
@@ -709,7 +711,7 @@ pub struct Summary {
 }
 
 /// “三公”经费, in 元.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct ThreePublic {
     /// The total.
     pub total: Option<Decimal>,

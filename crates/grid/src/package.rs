@@ -59,6 +59,18 @@ fn over(path: &Path, limit: WorkbookLimit) -> ReadError {
 pub(crate) fn inspect(path: &Path, bytes: &[u8]) -> Result<Package, ReadError> {
     let mut zip = open(path, bytes)?;
     let names = part_names(path, &mut zip)?;
+    if let Some(records) = directory_records(bytes)
+        && records != names.len()
+    {
+        return Err(corrupt(
+            path,
+            format!(
+                "压缩包目录中有 {records} 个部件，其中有重名的（可读出 {} 个），无法确定该用哪一个",
+                names.len()
+            ),
+            None,
+        ));
+    }
     let kind = kind(path, &mut zip, &names)?;
     let sheets = match kind {
         ZipKind::Xlsx => sheet_parts(path, &mut zip, &names)?,
@@ -115,6 +127,34 @@ fn open<'a>(path: &Path, bytes: &'a [u8]) -> Result<Zip<'a>, ReadError> {
         });
     }
     Ok(zip)
+}
+
+/// How many records the central directory holds, counted from its bytes (the zip crate
+/// keeps one part per name, so two records of one name would otherwise go unseen);
+/// `None` for a zip64 directory or one that cannot be located.
+fn directory_records(bytes: &[u8]) -> Option<usize> {
+    let tail_start = bytes.len().saturating_sub(66_000);
+    let eocd = tail_start + memchr::memmem::rfind(&bytes[tail_start..], b"PK\x05\x06")?;
+    let field = |at: usize, n: usize| -> Option<u64> {
+        let b = bytes.get(eocd + at..eocd + at + n)?;
+        Some(b.iter().rev().fold(0u64, |v, x| (v << 8) | u64::from(*x)))
+    };
+    let (size, offset) = (field(12, 4)?, field(16, 4)?);
+    if size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF {
+        return None;
+    }
+    let dir = bytes.get(usize::try_from(offset).ok()?..)?;
+    let dir = dir.get(..usize::try_from(size).ok()?.min(dir.len()))?;
+    let mut count = 0;
+    let mut at = 0;
+    while dir.get(at..at + 4) == Some(b"PK\x01\x02") {
+        let len = |i: usize| -> Option<usize> {
+            Some(usize::from(u16::from_le_bytes([*dir.get(at + i)?, *dir.get(at + i + 1)?])))
+        };
+        at += 46 + len(28)? + len(30)? + len(32)?;
+        count += 1;
+    }
+    Some(count)
 }
 
 /// The normalised name of every part, in directory order; two that normalise alike

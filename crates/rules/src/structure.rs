@@ -366,12 +366,12 @@ fn s005(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
 }
 
 rule! {
-    /// 列出未识别和重复的工作表
+    /// 列出未识别、重复和读取不完整的工作表
     ///
-    /// sheets not recognised (listed, not fatal)
+    /// sheets not recognised (listed, not fatal), duplicated, or read only in part
     S006,
     Info,
-    "列出未识别和重复的工作表",
+    "列出未识别、重复和读取不完整的工作表",
     s006
 }
 
@@ -381,6 +381,14 @@ fn s006(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             None,
             &CellRef::new(&o.name, 0, 0),
             format!("工作表「{}」未使用：{}", o.name, o.reason),
+        );
+    }
+    for o in &ctx.budget.incomplete_sheets {
+        out.push(
+            super::Severity::Warning,
+            None,
+            Some(&CellRef::new(&o.name, 0, 0)),
+            format!("工作表「{}」读取不完整：{}，请核对该表的表头和合并单元格", o.name, o.reason),
         );
     }
     for d in &ctx.budget.duplicates {

@@ -495,6 +495,7 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
         texts: vec![],
         duplicates: vec![],
         other_sheets: vec![],
+        incomplete_sheets: vec![],
     })
 }
 

@@ -25,8 +25,8 @@ mod table;
 
 pub use findings::{findings_workbook, marks};
 pub use output::{
-    OutputError, check_folder, check_not_input, check_output, os_reason, remove_pending, same_file,
-    save_workbook, write_atomic, xlsx_reason,
+    OutputError, check_folder, check_not_input, check_output, os_reason, remove_pending,
+    remove_temporaries, same_file, save_workbook, temporary_prefix, write_atomic, xlsx_reason,
 };
 pub use summary::{RowStatus, SummaryRow, summary_workbook};
 pub use table::to_f64;

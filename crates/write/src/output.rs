@@ -156,6 +156,30 @@ pub fn check_folder(dir: &Path, create: bool) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// How the temporary files of process `pid` begin (`.yusuan-<pid>-…tmp`): whoever
+/// kills a process that may be writing can remove what it left.
+pub fn temporary_prefix(pid: u32) -> String {
+    format!(".yusuan-{pid}-")
+}
+
+/// Remove the temporary files process `pid` left in `dir` (after it was killed);
+/// how many were removed.
+pub fn remove_temporaries(dir: &Path, pid: u32) -> usize {
+    let prefix = temporary_prefix(pid);
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(&prefix) && name.ends_with(".tmp")
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 /// Write `bytes` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let dir = folder_of(path);
@@ -164,7 +188,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         source,
     };
     let mut tmp = tempfile::Builder::new()
-        .prefix(".yusuan-")
+        .prefix(&temporary_prefix(std::process::id()))
         .suffix(".tmp")
         .tempfile_in(&dir)
         .map_err(|source| OutputError::Folder {

@@ -49,6 +49,7 @@ pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseErro
     let mut info: Option<Info> = None;
     let mut duplicates = Vec::new();
     let mut other_sheets = Vec::new();
+    let mut incomplete_sheets = Vec::new();
     let mut texts = Vec::new();
     for sheet in &grid.sheets {
         if let Some(limit) = &sheet.limit
@@ -59,6 +60,12 @@ pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseErro
                 reason: limit.to_string(),
             });
             continue;
+        }
+        if let Some(limit) = &sheet.limit {
+            incomplete_sheets.push(OtherSheet {
+                name: sheet.name.clone(),
+                reason: limit.to_string(),
+            });
         }
         if sheet.is_empty() {
             other_sheets.push(OtherSheet {
@@ -133,6 +140,7 @@ pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseErro
         texts,
         duplicates,
         other_sheets,
+        incomplete_sheets,
     })
 }
 
