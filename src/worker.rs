@@ -46,6 +46,20 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The memory limit a worker gets: this one, or the limit this process already
+    /// has, if lower (a limit is inherited and can only be lowered).
+    pub fn effective_memory_mb(self) -> u64 {
+        #[cfg(unix)]
+        {
+            let current = rustix::process::getrlimit(rustix::process::Resource::As).current;
+            current.map_or(self.memory_mb, |c| self.memory_mb.min(c / (1024 * 1024)))
+        }
+        #[cfg(not(unix))]
+        self.memory_mb
+    }
+}
+
 /// Limit this process's address space to `mb` MiB (a worker calls it on itself before
 /// any work). An allocation beyond it fails, and the process ends; its parent reports
 /// it. Where the platform has no such limit, nothing is done.
@@ -91,7 +105,9 @@ fn path_from_wire(s: &str) -> Option<PathBuf> {
         .collect();
     let bytes = bytes?;
     #[cfg(unix)]
-    return Some(PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&bytes)));
+    return Some(PathBuf::from(
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&bytes),
+    ));
     #[cfg(not(unix))]
     return String::from_utf8(bytes).ok().map(PathBuf::from);
 }
@@ -103,8 +119,8 @@ pub fn serve(dir: &Path, out: &Path, opts: &Options<'_>) -> std::io::Result<()> 
     let mut stdout = std::io::stdout().lock();
     for line in stdin.lines() {
         let job: Job = serde_json::from_str(&line?).map_err(std::io::Error::other)?;
-        let input = path_from_wire(&job.input)
-            .ok_or_else(|| std::io::Error::other("bad path in job"))?;
+        let input =
+            path_from_wire(&job.input).ok_or_else(|| std::io::Error::other("bad path in job"))?;
         let row = crate::batch::process_one(&input, &job.stem, dir, out, opts);
         serde_json::to_writer(&mut stdout, &row).map_err(std::io::Error::other)?;
         stdout.write_all(b"\n")?;
@@ -130,7 +146,9 @@ pub struct Spawn {
 static ALIVE: Mutex<Vec<(u32, Option<PathBuf>)>> = Mutex::new(Vec::new());
 
 fn alive() -> std::sync::MutexGuard<'static, Vec<(u32, Option<PathBuf>)>> {
-    ALIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    ALIVE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Kill every worker and remove the temporary files they were writing (the second
@@ -146,7 +164,10 @@ pub fn kill_all() {
 
 fn kill(pid: u32) {
     #[cfg(unix)]
-    if let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) {
+    if let Some(p) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
         let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
     }
     #[cfg(not(unix))]
@@ -198,7 +219,9 @@ impl Worker {
                 if n == 0 {
                     break;
                 }
-                let mut t = keep.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut t = keep
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 t.extend_from_slice(&buf[..n]);
                 let excess = t.len().saturating_sub(8192);
                 t.drain(..excess);
@@ -276,7 +299,7 @@ impl Worker {
         if said.contains("memory allocation of") {
             return format!(
                 "处理该文件所需内存超出限制（每个文件 {} MB），已停止处理；文件可能是异常或恶意构造的",
-                limits.memory_mb
+                limits.effective_memory_mb()
             );
         }
         let how = match status {
@@ -321,10 +344,7 @@ pub(crate) fn run_all(
             s.spawn(|| {
                 let mut worker: Option<Worker> = None;
                 loop {
-                    if opts
-                        .cancel
-                        .is_some_and(|c| c.load(Ordering::Relaxed))
-                    {
+                    if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                         break;
                     }
                     let i = next.fetch_add(1, Ordering::SeqCst);
@@ -335,7 +355,8 @@ pub(crate) fn run_all(
                     if let Some(cb) = opts.on_done {
                         cb(&row);
                     }
-                    rows.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(row);
+                    rows.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(row);
                 }
                 drop(worker);
             });

@@ -165,8 +165,12 @@ pub fn run(a: Args) -> Result<Outcome> {
         bar.inc(1);
     };
     let spawn = yusuan::worker::Spawn {
-        exe: std::env::current_exe()
-            .map_err(|e| anyhow::anyhow!("无法找到 yusuan 程序本身（{}）", yusuan_write::os_reason(&e)))?,
+        exe: std::env::current_exe().map_err(|e| {
+            anyhow::anyhow!(
+                "无法找到 yusuan 程序本身（{}）",
+                yusuan_write::os_reason(&e)
+            )
+        })?,
         args: worker_args(&a),
         limits: yusuan::worker::Limits {
             memory_mb: a.memory_limit,

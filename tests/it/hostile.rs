@@ -48,10 +48,22 @@ fn the_committed_files_are_what_the_generator_writes() {
 }
 
 const REFUSED: &[(&str, &str)] = &[
-    ("unique-count-1e10.xlsx", "共享字符串表有（或声明有）10000000000 项"),
-    ("shared-string-20mb-x1000.xlsx", "单元格文字合计超过每个工作簿 256 MB"),
-    ("sheets-400-on-one-part.xlsx", "工作表「表1」和「表2」指向同一份内容"),
-    ("ods-repeats-5x1e8.ods", "10000 行 × 10000 列，各工作表合计超过"),
+    (
+        "unique-count-1e10.xlsx",
+        "共享字符串表有（或声明有）10000000000 项",
+    ),
+    (
+        "shared-string-20mb-x1000.xlsx",
+        "单元格文字合计超过每个工作簿 64 MB",
+    ),
+    (
+        "sheets-400-on-one-part.xlsx",
+        "工作表「表1」和「表2」指向同一份内容",
+    ),
+    (
+        "ods-repeats-5x1e8.ods",
+        "10000 行 × 10000 列，各工作表合计超过",
+    ),
     ("bad-crc.xlsx", "部件「xl/sharedStrings.xml」的校验码不符"),
     ("duplicate-part.xlsx", "其中有重名的"),
     // Read from the one linked stream, which holds no budget table.
@@ -77,7 +89,11 @@ fn each_is_exit_2_with_its_reason_under_a_memory_limit() {
                 "{cmd} {file}: {err}"
             );
             assert!(!err.contains("panicked") && !err.contains("memory allocation"));
-            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{cmd} {file}");
+            assert_eq!(
+                std::fs::read_dir(dir.path()).unwrap().count(),
+                0,
+                "{cmd} {file}"
+            );
         }
     }
 }

@@ -9,6 +9,7 @@ mod common;
 mod convert;
 mod formats;
 mod hostile;
+mod isolation;
 mod narrative;
 mod reader_variants;
 mod real;

@@ -84,7 +84,10 @@ impl fmt::Display for WorkbookLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WorkbookLimit::Sheets { count, max } => {
-                write!(f, "共有 {count} 个工作表，超过每个工作簿 {max} 个的处理上限")
+                write!(
+                    f,
+                    "共有 {count} 个工作表，超过每个工作簿 {max} 个的处理上限"
+                )
             }
             WorkbookLimit::Cells { max } => {
                 write!(f, "非空单元格合计超过每个工作簿 {max} 个的处理上限")

@@ -60,7 +60,7 @@ pub const MAX_SHEETS: usize = 1_000;
 pub const MAX_CELLS: usize = 2_000_000;
 /// Largest text of a workbook's cells together, in bytes (UTF-8), a shared string
 /// counted once per cell that uses it.
-pub const MAX_TEXT_BYTES: usize = 256 * 1024 * 1024;
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
 /// Largest number of non-empty cells kept for one sheet.
 pub const MAX_CELLS_PER_SHEET: usize = 500_000;
 /// Largest number of merged ranges kept for one sheet.

@@ -228,9 +228,7 @@ mod tests {
     use super::*;
 
     fn content(tables: &[&str]) -> Vec<u8> {
-        let mut s = String::from(
-            "<office:document-content><office:body><office:spreadsheet>",
-        );
+        let mut s = String::from("<office:document-content><office:body><office:spreadsheet>");
         for t in tables {
             s.push_str(t);
         }
@@ -252,7 +250,10 @@ mod tests {
             Err(WorkbookLimit::Grid {
                 sheet, rows, cols, ..
             }) => {
-                assert_eq!((sheet.as_str(), rows, cols), ("工作表「大表」", 10_000, 16_384));
+                assert_eq!(
+                    (sheet.as_str(), rows, cols),
+                    ("工作表「大表」", 10_000, 16_384)
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -149,7 +149,10 @@ fn directory_records(bytes: &[u8]) -> Option<usize> {
     let mut at = 0;
     while dir.get(at..at + 4) == Some(b"PK\x01\x02") {
         let len = |i: usize| -> Option<usize> {
-            Some(usize::from(u16::from_le_bytes([*dir.get(at + i)?, *dir.get(at + i + 1)?])))
+            Some(usize::from(u16::from_le_bytes([
+                *dir.get(at + i)?,
+                *dir.get(at + i + 1)?,
+            ])))
         };
         at += 46 + len(28)? + len(30)? + len(32)?;
         count += 1;

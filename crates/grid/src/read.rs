@@ -75,7 +75,11 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
             return "设备";
         }
     }
-    if meta.is_dir() { "文件夹" } else { "特殊文件" }
+    if meta.is_dir() {
+        "文件夹"
+    } else {
+        "特殊文件"
+    }
 }
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -435,7 +439,10 @@ fn read_xlsb(path: &Path, bytes: Vec<u8>) -> Result<Grid, ReadError> {
             let mut reader = wb
                 .worksheet_cells_reader(&name)
                 .map_err(|e| sheet_error(path, &name, e))?;
-            while let Some(c) = reader.next_cell().map_err(|e| sheet_error(path, &name, e))? {
+            while let Some(c) = reader
+                .next_cell()
+                .map_err(|e| sheet_error(path, &name, e))?
+            {
                 let pos = c.get_position();
                 let value = c.get_value().clone();
                 if value != DataRef::Empty {
@@ -505,7 +512,9 @@ fn sheet_from_range(
             }
             let pos = (r0 + r as u32, c0 + c as u32);
             let has_value = range.get_value(pos).is_some_and(|v| *v != Data::Empty);
-            if !has_value && !streamed.push(budget, pos, f.len(), || Some(Cell::Formula(f.clone())))? {
+            if !has_value
+                && !streamed.push(budget, pos, f.len(), || Some(Cell::Formula(f.clone())))?
+            {
                 break;
             }
         }

@@ -55,7 +55,9 @@ pub fn workbook_stream(bytes: &[u8]) -> Result<Checked, Unreadable> {
             .find(|e| e.is_stream() && e.name().eq_ignore_ascii_case(name))
             .map(|e| e.path().to_path_buf())
     };
-    let path = named("Workbook").or_else(|| named("Book")).ok_or(Unreadable)?;
+    let path = named("Workbook")
+        .or_else(|| named("Book"))
+        .ok_or(Unreadable)?;
     let mut stream = Vec::new();
     cfb.open_stream(&path)
         .map_err(|_| Unreadable)?

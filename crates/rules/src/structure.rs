@@ -388,7 +388,10 @@ fn s006(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             super::Severity::Warning,
             None,
             Some(&CellRef::new(&o.name, 0, 0)),
-            format!("工作表「{}」读取不完整：{}，请核对该表的表头和合并单元格", o.name, o.reason),
+            format!(
+                "工作表「{}」读取不完整：{}，请核对该表的表头和合并单元格",
+                o.name, o.reason
+            ),
         );
     }
     for d in &ctx.budget.duplicates {

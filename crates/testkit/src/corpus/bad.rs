@@ -257,6 +257,26 @@ fn find_central_entry(bytes: &[u8], name: &[u8]) -> Option<usize> {
     None
 }
 
+/// A workbook that takes seconds to read but is within every limit: the 罗江 sample
+/// with three more sheets of 450,000 cells each (for tests that must catch a worker
+/// mid-file).
+pub fn write_slow(root: &Path, path: &Path) -> std::io::Result<()> {
+    let mut g = yusuan_grid::read_path(&sample(root)).map_err(std::io::Error::other)?;
+    for s in 1..=3 {
+        let cells: Vec<(u32, u32, Cell)> = (0..150_000u32)
+            .flat_map(|r| {
+                [
+                    (r, 0, Cell::Text(format!("明细{r}"))),
+                    (r, 1, Cell::Number(f64::from(r))),
+                    (r, 2, Cell::Number(1.5)),
+                ]
+            })
+            .collect();
+        g.sheets.push(Sheet::from_cells(format!("明细{s}"), cells));
+    }
+    std::fs::write(path, xlsx(&g)?)
+}
+
 /// Large hostile sheets, written on demand (too big to commit): a sample with an extra
 /// sheet of 200,000 rows (600,000 cells, over the per-sheet cap), and one with a row
 /// 16,384 columns wide.

@@ -110,7 +110,9 @@ fn one_rel() -> Vec<(String, String)> {
 /// 1. A shared-string table that declares 10¹⁰ entries (calamine reserved 240 GB).
 fn unique_count() -> std::io::Result<Vec<u8>> {
     let sst = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="10000000000" uniqueCount="10000000000"><si><t>收入总表</t></si></sst>"#;
-    let sheet = sheet_xml(std::iter::once(r#"<c r="A1" t="s"><v>0</v></c>"#.to_string()));
+    let sheet = sheet_xml(std::iter::once(
+        r#"<c r="A1" t="s"><v>0</v></c>"#.to_string(),
+    ));
     xlsx(
         &one_sheet("表1"),
         &one_rel(),
@@ -147,13 +149,16 @@ fn sheets_on_one_part() -> std::io::Result<Vec<u8>> {
     let rels: Vec<(String, String)> = (1..=400)
         .map(|i| (format!("rId{i}"), "worksheets/sheet1.xml".to_string()))
         .collect();
-    let sheet = sheet_xml(
-        (1..=20_000).map(|r| {
-            (0..5)
-                .map(|c| format!(r#"<c r="{}{r}"><v>{r}</v></c>"#, ["A", "B", "C", "D", "E"][c]))
-                .collect()
-        }),
-    );
+    let sheet = sheet_xml((1..=20_000).map(|r| {
+        (0..5)
+            .map(|c| {
+                format!(
+                    r#"<c r="{}{r}"><v>{r}</v></c>"#,
+                    ["A", "B", "C", "D", "E"][c]
+                )
+            })
+            .collect()
+    }));
     xlsx(&sheets, &rels, &[("xl/worksheets/sheet1.xml", &sheet)])
 }
 
@@ -161,7 +166,9 @@ fn sheets_on_one_part() -> std::io::Result<Vec<u8>> {
 ///     罗江区攻协办公室, which `unzip -t` reports and calamine did not.
 fn bad_crc() -> std::io::Result<Vec<u8>> {
     let sst = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>罗江区政协办公室</t></si></sst>"#;
-    let sheet = sheet_xml(std::iter::once(r#"<c r="A1" t="s"><v>0</v></c>"#.to_string()));
+    let sheet = sheet_xml(std::iter::once(
+        r#"<c r="A1" t="s"><v>0</v></c>"#.to_string(),
+    ));
     let base = xlsx(
         &one_sheet("表1"),
         &one_rel(),
@@ -188,7 +195,9 @@ fn duplicate_part() -> std::io::Result<Vec<u8>> {
         )
     };
     let (first, second) = (sst("罗江区政协办公室"), sst("另一个部门"));
-    let sheet = sheet_xml(std::iter::once(r#"<c r="A1" t="s"><v>0</v></c>"#.to_string()));
+    let sheet = sheet_xml(std::iter::once(
+        r#"<c r="A1" t="s"><v>0</v></c>"#.to_string(),
+    ));
     let mut bytes = xlsx(
         &one_sheet("表1"),
         &one_rel(),
