@@ -51,6 +51,9 @@ pub struct Args {
     /// 处理每个文件的时间上限（秒）
     #[arg(long, default_value_t = yusuan::worker::Limits::default().seconds)]
     timeout: u64,
+    /// 在本进程内处理，不用工作进程（不受内存和时间上限保护，一个异常文件可能中断整个批处理；用于对比测量）
+    #[arg(long)]
+    in_process: bool,
 }
 
 /// The arguments of a worker (`__worker …`) for this batch.
@@ -184,7 +187,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         jobs: a.jobs,
         on_done: Some(&on_done),
         cancel: Some(&super::CANCEL),
-        isolation: Some(&spawn),
+        isolation: (!a.in_process).then_some(&spawn),
     };
     let result = batch::run(&a.dir, &found, &a.output, &opts)?;
     bar.finish_and_clear();
