@@ -3,9 +3,9 @@
 
     python3 fuzz/seed_package.py fuzz/corpus/package
 
-The bases and their parts are enumerated as the target does: the zipped workbooks of
-samples/, tests/fixtures/formats/ and tests/fixtures/hostile/ sorted by path, parts in
-directory order. Each seed is [base, part] followed by the part's bytes.
+The bases and their parts are enumerated as the target does: the zipped workbooks of at
+most 64 KB in samples/, tests/fixtures/formats/ and tests/fixtures/hostile/, sorted by
+path, parts in directory order. Each seed is [base, part] followed by the part's bytes.
 """
 import pathlib
 import sys
@@ -18,7 +18,7 @@ files = sorted(
     p
     for d in ["samples", "tests/fixtures/formats", "tests/fixtures/hostile"]
     for p in (root / d).iterdir()
-    if p.suffix in (".xlsx", ".xlsm", ".ods")
+    if p.suffix in (".xlsx", ".xlsm", ".ods") and p.stat().st_size <= 64 * 1024
 )
 bases = []
 for f in files:

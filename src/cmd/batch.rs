@@ -214,7 +214,12 @@ pub fn run(a: Args) -> Result<Outcome> {
         .iter()
         .filter(|r| r.status == batch::Status::Unreadable)
     {
-        eprintln!("无法读取：{}", r.reason.as_deref().unwrap_or(&r.file));
+        match r.reason.as_deref() {
+            // A reader's message names the file already.
+            Some(why) if why.contains(r.file.as_str()) => eprintln!("无法读取：{why}"),
+            Some(why) => eprintln!("无法读取：{}：{why}", r.file),
+            None => eprintln!("无法读取：{}", r.file),
+        }
     }
     eprintln!("{}", result.one_line());
     eprintln!("汇总表：{}", a.output.join("汇总表.xlsx").display());

@@ -36,7 +36,7 @@ fn limited(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
 fn the_committed_files_are_what_the_generator_writes() {
     let dir = tempfile::tempdir().unwrap();
     let files = yusuan_testkit::corpus::hostile::write(&root(), dir.path()).unwrap();
-    assert_eq!(files.len(), 9);
+    assert_eq!(files.len(), 10);
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         let committed = std::fs::read(hostile(&name)).unwrap_or_default();
@@ -54,6 +54,10 @@ const REFUSED: &[(&str, &str)] = &[
     ),
     (
         "shared-string-20mb-x1000.xlsx",
+        "单元格文字合计超过每个工作簿 64 MB",
+    ),
+    (
+        "xls-shared-string-x20000.xls",
         "单元格文字合计超过每个工作簿 64 MB",
     ),
     (

@@ -573,6 +573,7 @@ fn read_xls(path: &Path, bytes: &[u8]) -> Result<Grid, ReadError> {
     if checked.cells > MAX_GRID_CELLS {
         let e = checked.largest.unwrap_or(xls_extent::Extent {
             cells: 0,
+            text: 0,
             sheet: 1,
             rows: 0,
             cols: 0,
@@ -584,6 +585,14 @@ fn read_xls(path: &Path, bytes: &[u8]) -> Result<Grid, ReadError> {
                 rows: e.rows,
                 cols: e.cols,
                 max: MAX_GRID_CELLS,
+            },
+        });
+    }
+    if checked.text > MAX_TEXT_BYTES as u64 {
+        return Err(ReadError::OverLimit {
+            path: path.to_path_buf(),
+            limit: WorkbookLimit::Text {
+                max: MAX_TEXT_BYTES,
             },
         });
     }

@@ -21,9 +21,10 @@
 use std::io::{Cursor, Read};
 
 /// The area calamine would allocate for the largest sheet, and that sheet's position
-/// (1-based) and extent in rows and columns.
+/// (1-based) and extent in rows and columns; and the text its cells copy.
 pub struct Extent {
     pub cells: u64,
+    pub text: u64,
     pub sheet: usize,
     pub rows: u64,
     pub cols: u64,
@@ -39,6 +40,9 @@ pub struct Checked {
     pub stream: Vec<u8>,
     /// The cells calamine would allocate for all sheets together.
     pub cells: u64,
+    /// The text calamine's cells would copy, all sheets together (an upper bound, in
+    /// bytes of UTF-8): each cell that refers to a shared string copies it.
+    pub text: u64,
     /// The largest sheet (`None` for a workbook without sheets).
     pub largest: Option<Extent>,
 }
@@ -65,13 +69,16 @@ pub fn workbook_stream(bytes: &[u8]) -> Result<Checked, Unreadable> {
         .read_to_end(&mut stream)
         .map_err(|_| Unreadable)?;
     let mut cells: u64 = 0;
+    let mut text: u64 = 0;
     let mut largest: Option<Extent> = None;
-    for (i, pos) in sheet_positions(&stream).into_iter().enumerate() {
+    let (positions, strings) = globals(&stream);
+    for (i, pos) in positions.into_iter().enumerate() {
         let Some(sheet) = stream.get(pos..) else {
             continue;
         };
-        let e = sheet_extent(sheet, i + 1);
+        let e = sheet_extent(sheet, i + 1, &strings);
         cells = cells.saturating_add(e.cells);
+        text = text.saturating_add(e.text);
         if largest.as_ref().is_none_or(|b| e.cells > b.cells) {
             largest = Some(e);
         }
@@ -79,6 +86,7 @@ pub fn workbook_stream(bytes: &[u8]) -> Result<Checked, Unreadable> {
     Ok(Checked {
         stream,
         cells,
+        text,
         largest,
     })
 }
@@ -112,18 +120,125 @@ fn u32_at(d: &[u8], i: usize) -> Option<u32> {
     Some(u32::from_le_bytes(d.get(i..i + 4)?.try_into().ok()?))
 }
 
-/// Stream positions of the sheets (BOUNDSHEET records of the globals substream).
-fn sheet_positions(stream: &[u8]) -> Vec<usize> {
+/// Stream positions of the sheets (BOUNDSHEET records of the globals substream), and
+/// the length of each shared string (SST and its CONTINUE records).
+fn globals(stream: &[u8]) -> (Vec<usize>, Vec<u64>) {
     let mut out = Vec::new();
+    let mut sst: Option<Vec<&[u8]>> = None;
+    let mut strings = Vec::new();
     for (typ, data) in records(stream) {
+        if typ != 0x003C
+            && let Some(segments) = sst.take()
+        {
+            strings = string_lengths(&segments);
+        }
         match typ {
             0x0085 => {
                 if let Some(pos) = u32_at(data, 0) {
                     out.push(pos as usize);
                 }
             }
+            0x00FC => sst = Some(vec![data.get(8..).unwrap_or_default()]),
+            0x003C => {
+                if let Some(s) = sst.as_mut() {
+                    s.push(data);
+                }
+            }
             0x000A => break, // EOF of the globals
             _ => {}
+        }
+    }
+    if let Some(segments) = sst {
+        strings = string_lengths(&segments);
+    }
+    (out, strings)
+}
+
+/// The UTF-8 length, at most, of each string of a shared-string table split over
+/// `segments` (the SST record after its two counts, then each CONTINUE record). A
+/// string's characters that run into the next segment go on after one option byte
+/// there (which says whether they are 1 or 2 bytes each); everything else runs on
+/// as is. A character is taken as 3 bytes of UTF-8 (an upper bound).
+fn string_lengths(segments: &[&[u8]]) -> Vec<u64> {
+    struct Cursor<'a> {
+        segments: &'a [&'a [u8]],
+        seg: usize,
+        pos: usize,
+    }
+    impl Cursor<'_> {
+        fn at_end_of_segment(&mut self) -> bool {
+            while self.seg < self.segments.len() && self.pos >= self.segments[self.seg].len() {
+                self.seg += 1;
+                self.pos = 0;
+            }
+            self.seg >= self.segments.len()
+        }
+        fn byte(&mut self) -> Option<u8> {
+            if self.at_end_of_segment() {
+                return None;
+            }
+            let b = self.segments[self.seg][self.pos];
+            self.pos += 1;
+            Some(b)
+        }
+        fn skip(&mut self, mut n: u64) -> Option<()> {
+            while n > 0 {
+                if self.at_end_of_segment() {
+                    return None;
+                }
+                let left = (self.segments[self.seg].len() - self.pos) as u64;
+                let step = left.min(n);
+                self.pos += step as usize;
+                n -= step;
+            }
+            Some(())
+        }
+        fn u16(&mut self) -> Option<u64> {
+            Some(u64::from(self.byte()?) | u64::from(self.byte()?) << 8)
+        }
+        fn u32(&mut self) -> Option<u64> {
+            Some(self.u16()? | self.u16()? << 16)
+        }
+        /// `chars` characters, 1 or 2 bytes each as `wide` says, re-read at each new
+        /// segment.
+        fn chars(&mut self, mut chars: u64, mut wide: bool) -> Option<()> {
+            while chars > 0 {
+                let seg = self.seg;
+                if self.at_end_of_segment() {
+                    return None;
+                }
+                if self.seg != seg {
+                    wide = self.byte()? & 1 != 0;
+                    continue;
+                }
+                let width = if wide { 2 } else { 1 };
+                let left = (self.segments[self.seg].len() - self.pos) as u64 / width;
+                let step = left.clamp(1, chars);
+                self.skip(step * width)?;
+                chars -= step;
+            }
+            Some(())
+        }
+    }
+    let mut c = Cursor {
+        segments,
+        seg: 0,
+        pos: 0,
+    };
+    let mut out = Vec::new();
+    while let Some(cch) = c.u16() {
+        let Some(flags) = c.byte() else { break };
+        let runs = if flags & 0x08 != 0 { c.u16() } else { Some(0) };
+        let ext = if flags & 0x04 != 0 { c.u32() } else { Some(0) };
+        let (Some(runs), Some(ext)) = (runs, ext) else {
+            break;
+        };
+        out.push(cch * 3);
+        if c.chars(cch, flags & 0x01 != 0).is_none()
+            || c.skip(runs * 4).is_none()
+            || c.skip(ext).is_none()
+        {
+            break;
         }
     }
     out
@@ -132,7 +247,8 @@ fn sheet_positions(stream: &[u8]) -> Vec<usize> {
 /// The bounding box of a sheet's cells, and the area its DIMENSIONS record would
 /// reserve, walked as calamine walks (nested substreams such as embedded charts
 /// skipped, the first EOF ends the sheet).
-fn sheet_extent(sheet: &[u8], index: usize) -> Extent {
+fn sheet_extent(sheet: &[u8], index: usize, strings: &[u64]) -> Extent {
+    let mut text: u64 = 0;
     let mut bbox: Option<(u32, u32, u32, u32)> = None; // min row, max row, min col, max col
     let mut add = |row: u32, col: u32| {
         let b = bbox.get_or_insert((row, row, col, col));
@@ -164,6 +280,13 @@ fn sheet_extent(sheet: &[u8], index: usize) -> Extent {
                 if let (Some(r), Some(c)) = (u16_at(d, 0), u16_at(d, 2)) {
                     add(r, c);
                 }
+                let copied = match typ {
+                    // LabelSst copies its shared string; the others hold their own.
+                    0x00FD => u32_at(d, 6).and_then(|i| strings.get(i as usize).copied()),
+                    0x0204 | 0x00D6 => Some(d.len() as u64 * 3),
+                    _ => None,
+                };
+                text = text.saturating_add(copied.unwrap_or(0));
             }
             // MulRk: row, first column, …, last column.
             0x00BD => {
@@ -193,6 +316,7 @@ fn sheet_extent(sheet: &[u8], index: usize) -> Extent {
     };
     Extent {
         cells: rows.saturating_mul(cols).saturating_add(reserved),
+        text,
         sheet: index,
         rows,
         cols,
@@ -250,7 +374,7 @@ mod tests {
         s.extend(rec(0x000A, &[]));
         s.extend(rec(0x000A, &[]));
         s.extend(cell(0x0203, 65_535, 65_535)); // after the sheet's EOF
-        let e = sheet_extent(&s, 1);
+        let e = sheet_extent(&s, 1, &[]);
         assert_eq!((e.rows, e.cols, e.cells), (39, 5, 39 * 5));
     }
 
@@ -293,6 +417,25 @@ mod tests {
         let again = workbook_stream(&container(&checked.stream).unwrap()).unwrap();
         assert_eq!(again.stream, checked.stream);
         assert!(workbook_stream(b"not a compound file").is_err());
+    }
+
+    #[test]
+    fn shared_string_lengths_across_continue_records() {
+        // "ab" (1 byte a character); "中文字" (2 bytes a character) split after its first
+        // character, the CONTINUE starting with the option byte; then "xyz" with one
+        // formatting run.
+        let first: Vec<u8> = [&[2u8, 0, 0][..], b"ab", &[3, 0, 1], &[0x2D, 0x4E]].concat();
+        let second: Vec<u8> = [
+            &[1u8][..],
+            &[0x87, 0x65, 0x57, 0x5B],
+            &[3, 0, 0x08, 1, 0],
+            b"xyz",
+            &[0; 4],
+        ]
+        .concat();
+        assert_eq!(string_lengths(&[&first, &second]), vec![6, 9, 9]);
+        // Truncated: what was read so far.
+        assert_eq!(string_lengths(&[&first]), vec![6, 9]);
     }
 
     #[test]

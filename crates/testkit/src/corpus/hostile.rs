@@ -333,29 +333,78 @@ fn biff(typ: u16, data: &[u8]) -> Vec<u8> {
 
 /// A BIFF8 workbook stream: one sheet `名单` with number cells at `cells`.
 fn biff_stream(cells: &[(u16, u16)]) -> Vec<u8> {
+    let records: Vec<Vec<u8>> = cells
+        .iter()
+        .map(|(r, c)| {
+            let mut d = r.to_le_bytes().to_vec();
+            d.extend(c.to_le_bytes());
+            d.extend(0u16.to_le_bytes());
+            d.extend(1.0f64.to_le_bytes());
+            biff(0x0203, &d)
+        })
+        .collect();
+    biff_workbook(&[], &records)
+}
+
+/// A BIFF8 workbook stream: the `globals` records after BOUNDSHEET, then one sheet
+/// `名单` of the `cells` records.
+fn biff_workbook(globals: &[Vec<u8>], cells: &[Vec<u8>]) -> Vec<u8> {
     let mut bof = vec![0x00, 0x06, 0x05, 0x00];
     bof.extend([0u8; 12]);
     let mut sheet_bof = vec![0x00, 0x06, 0x10, 0x00];
     sheet_bof.extend([0u8; 12]);
     let name: Vec<u8> = "名单".encode_utf16().flat_map(u16::to_le_bytes).collect();
     let boundsheet_len = 4 + 8 + name.len();
-    let globals_len = (4 + bof.len()) + boundsheet_len + 4;
+    let extra: usize = globals.iter().map(Vec::len).sum();
+    let globals_len = (4 + bof.len()) + boundsheet_len + extra + 4;
     let mut bs = (globals_len as u32).to_le_bytes().to_vec();
     bs.extend([0, 0, 2, 1]); // visible, worksheet, 2 characters, UTF-16
     bs.extend(&name);
     let mut s = biff(0x0809, &bof);
     s.extend(biff(0x0085, &bs));
+    for g in globals {
+        s.extend(g);
+    }
     s.extend(biff(0x000A, &[]));
     s.extend(biff(0x0809, &sheet_bof));
-    for (r, c) in cells {
-        let mut d = r.to_le_bytes().to_vec();
-        d.extend(c.to_le_bytes());
-        d.extend(0u16.to_le_bytes());
-        d.extend(1.0f64.to_le_bytes());
-        s.extend(biff(0x0203, &d));
+    for c in cells {
+        s.extend(c);
     }
     s.extend(biff(0x000A, &[]));
     s
+}
+
+/// 3b. The .xls form of the 20 MB shared string: one shared string of 65,535 characters
+///     (the most one can hold; split over CONTINUE records) in 20,000 cells, which
+///     calamine copies into each cell: 1.3 GB.
+fn xls_shared_string_copies() -> std::io::Result<Vec<u8>> {
+    let mut sst = 20_000u32.to_le_bytes().to_vec();
+    sst.extend(1u32.to_le_bytes());
+    sst.extend(65_535u16.to_le_bytes());
+    sst.push(0); // 1 byte a character
+    let chars = vec![b'A'; 65_535];
+    let first = 8_224 - sst.len();
+    sst.extend(&chars[..first]);
+    let mut globals = vec![biff(0x00FC, &sst)];
+    for chunk in chars[first..].chunks(8_223) {
+        let mut d = vec![0u8];
+        d.extend(chunk);
+        globals.push(biff(0x003C, &d));
+    }
+    let cells: Vec<Vec<u8>> = (0..20_000u16)
+        .map(|r| {
+            let mut d = r.to_le_bytes().to_vec();
+            d.extend(0u16.to_le_bytes());
+            d.extend(0u16.to_le_bytes());
+            d.extend(0u32.to_le_bytes());
+            biff(0x00FD, &d)
+        })
+        .collect();
+    let stream = biff_workbook(&globals, &cells);
+    let mut c = cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new()))?;
+    c.create_stream("/Workbook")?.write_all(&stream)?;
+    c.flush()?;
+    Ok(c.into_inner().into_inner())
 }
 
 /// 2. An .xls whose first directory entry named `Workbook` is not linked into the
@@ -441,6 +490,7 @@ pub fn write(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("unique-count-1e10.xlsx", unique_count()?),
         ("xls-unlinked-workbook.xls", xls_unlinked_workbook()?),
+        ("xls-shared-string-x20000.xls", xls_shared_string_copies()?),
         ("shared-string-20mb-x1000.xlsx", shared_string_copies()?),
         ("sheets-400-on-one-part.xlsx", sheets_on_one_part()?),
         ("xlsb-a1-xfd1048576.xlsb", xlsb_corners()?),
