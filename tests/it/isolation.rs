@@ -92,6 +92,11 @@ fn wait_for_worker(parent: u32) -> u32 {
     }
 }
 
+fn signal(pid: u32, sig: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
+    rustix::process::kill_process(pid, sig).unwrap();
+}
+
 fn summary(out: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap()
 }
@@ -133,10 +138,7 @@ fn a_worker_killed_mid_file_is_one_row_and_the_batch_completes() {
     let mut child = batch(&input, &out, &[]);
     let worker = wait_for_worker(child.id());
     std::thread::sleep(Duration::from_millis(200));
-    Command::new("kill")
-        .args(["-9", &worker.to_string()])
-        .status()
-        .unwrap();
+    signal(worker, rustix::process::Signal::KILL);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(2));
     let json = summary(&out);
@@ -184,10 +186,7 @@ fn sigterm_twice_stops_at_once_and_leaves_no_temporaries() {
     let worker = wait_for_worker(child.id());
     std::thread::sleep(Duration::from_millis(200));
     for _ in 0..2 {
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
+        signal(child.id(), rustix::process::Signal::TERM);
         std::thread::sleep(Duration::from_millis(50));
     }
     let status = child.wait().unwrap();
