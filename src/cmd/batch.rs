@@ -121,6 +121,22 @@ fn lock_output(dir: &std::path::Path) -> Result<OutputLock> {
     }
 }
 
+/// `OUTDIR/汇总表.xlsx` and `OUTDIR/summary.json`.
+fn write_summary(a: &Args, result: &batch::Batch) -> Result<()> {
+    let path = a.output.join("汇总表.xlsx");
+    let mut wb = batch::summary_workbook(result, a.unit.map_or(Unit::WanYuan, Unit::from))
+        .map_err(|source| yusuan_write::OutputError::Workbook {
+            path: path.clone(),
+            source,
+        })?;
+    yusuan_write::save_workbook(&mut wb, &path)?;
+    yusuan_write::write_atomic(
+        &a.output.join("summary.json"),
+        batch::summary_json(result).as_bytes(),
+    )?;
+    Ok(())
+}
+
 pub fn run(a: Args) -> Result<Outcome> {
     if !a.dir.is_dir() {
         bail!("{} 不是文件夹（或不存在）", a.dir.display());
@@ -196,19 +212,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         eprintln!("已中断：已完成文件的输出完整保留，未生成汇总表");
         return Ok(Outcome::Unusable);
     }
-    {
-        let path = a.output.join("汇总表.xlsx");
-        let mut wb = batch::summary_workbook(&result, a.unit.map_or(Unit::WanYuan, Unit::from))
-            .map_err(|source| yusuan_write::OutputError::Workbook {
-                path: path.clone(),
-                source,
-            })?;
-        yusuan_write::save_workbook(&mut wb, &path)?;
-    }
-    yusuan_write::write_atomic(
-        &a.output.join("summary.json"),
-        batch::summary_json(&result).as_bytes(),
-    )?;
+    write_summary(&a, &result)?;
     for r in result
         .rows
         .iter()

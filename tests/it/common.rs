@@ -109,3 +109,22 @@ pub fn assert_same_figures(left: &Budget, right: &Budget, what: &str) {
         diffs.join("\n")
     );
 }
+
+/// `yusuan ARGS` under a 1 GiB address-space limit (`prlimit`) and a 120 s guard
+/// against a hang (`timeout`): (exit code, stdout, stderr).
+pub fn limited(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = std::process::Command::new("prlimit")
+        .arg("--as=1073741824")
+        .arg("--")
+        .arg("timeout")
+        .arg("120")
+        .arg(env!("CARGO_BIN_EXE_yusuan"))
+        .args(args)
+        .output()
+        .expect("prlimit and timeout (util-linux, coreutils) are needed");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -5,31 +5,11 @@
 //! each.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::common::*;
 
 fn hostile(name: &str) -> PathBuf {
     root().join("tests/fixtures/hostile").join(name)
-}
-
-/// `yusuan ARGS` under a 1 GiB address-space limit (`prlimit`) and a 120 s guard
-/// against a hang (`timeout`): (exit code, stdout, stderr).
-fn limited(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
-    let out = Command::new("prlimit")
-        .arg("--as=1073741824")
-        .arg("--")
-        .arg("timeout")
-        .arg("120")
-        .arg(env!("CARGO_BIN_EXE_yusuan"))
-        .args(args)
-        .output()
-        .expect("prlimit and timeout (util-linux, coreutils) are needed");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -64,77 +64,113 @@ fn repeats(e: &BytesStart<'_>, key: &str) -> u64 {
         .unwrap_or(1)
 }
 
-/// Whether calamine could see a value in this cell (an upper bound).
-fn may_have_value(e: &BytesStart<'_>, empty_element: bool) -> bool {
-    !empty_element
+/// Whether calamine could see a value in this cell (an upper bound): it has content,
+/// or an attribute that can carry a value.
+fn may_have_value(e: &BytesStart<'_>, has_content: bool) -> bool {
+    has_content
         || e.attributes().flatten().any(|a| {
             let k = a.key.as_ref();
             k.starts_with("office:") || k == "table:formula"
         })
 }
 
+/// What all tables come to, and the largest grid.
+#[derive(Default)]
+struct Totals {
+    cells: u64,
+    text: u64,
+    largest: Table,
+}
+
+impl Totals {
+    fn add(&mut self, t: Table) {
+        let (rows, cols) = t.grid();
+        let area = rows.saturating_mul(cols);
+        self.cells = self.cells.saturating_add(area).saturating_add(t.pushed);
+        self.text = self.text.saturating_add(t.text);
+        let (lr, lc) = self.largest.grid();
+        if area >= lr.saturating_mul(lc) {
+            self.largest = t;
+        }
+    }
+
+    /// Over a limit, with the cells and text the table being read has pushed so far
+    /// (calamine holds them even when the table never ends).
+    fn over(&self, open: Option<&Table>) -> bool {
+        let (pushed, text) = open.map_or((0, 0), |t| (t.pushed, t.text));
+        self.cells.saturating_add(pushed) > MAX_GRID_CELLS
+            || self.text.saturating_add(text) > MAX_TEXT_BYTES as u64
+    }
+}
+
+fn table_name(e: &BytesStart<'_>) -> String {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == "table:name")
+        .map(|a| a.value.into_owned())
+        .unwrap_or_default()
+}
+
+/// A cell's text: the element's content (`len`, its bytes), or for an element without
+/// content the attributes calamine copies as text.
+fn cell_text(e: &BytesStart<'_>, has_content: bool, len: u64) -> u64 {
+    if has_content {
+        return len;
+    }
+    e.attributes()
+        .flatten()
+        .filter(|a| {
+            let k = a.key.as_ref();
+            k == "office:string-value" || k == "table:formula"
+        })
+        .map(|a| a.value.len() as u64)
+        .sum()
+}
+
 /// `Err` with the limit when calamine's tables would together be over
 /// [`MAX_GRID_CELLS`] cells or [`MAX_TEXT_BYTES`] of text.
 pub(crate) fn check(content: &[u8]) -> Result<(), WorkbookLimit> {
     let mut r = quick_xml::Reader::from_reader(content);
-    let mut buf = Vec::new();
-    let mut skip = Vec::new();
+    // As calamine reads it: end names unchecked, `<a/>` as `<a></a>`.
+    let config = r.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let (mut buf, mut skip) = (Vec::new(), Vec::new());
     let mut table: Option<Table> = None;
     let mut row: Option<Row> = None;
-    let (mut cells, mut text, mut largest) = (0u64, 0u64, Table::default());
-    loop {
+    let mut totals = Totals::default();
+    while !totals.over(table.as_ref()) {
         let before = r.buffer_position();
-        let event = match r.read_event_into(&mut buf) {
+        buf.clear();
+        let e = match r.read_event_into(&mut buf) {
             Ok(Event::Eof) | Err(_) => break, // calamine fails on what follows
-            Ok(e) => e,
-        };
-        let (e, empty_element) = match &event {
-            Event::Start(e) => (e, false),
-            Event::Empty(e) => (e, true),
-            Event::End(e) => {
+            Ok(Event::Start(e)) => e,
+            Ok(Event::End(e)) => {
                 match e.name().as_ref() {
                     "table:table-row" => {
                         if let (Some(t), Some(rw)) = (table.as_mut(), row.take()) {
                             end_row(t, rw);
                         }
                     }
-                    "table:table" => {
-                        if let Some(t) = table.take() {
-                            let (rows, cols) = t.grid();
-                            let area = rows.saturating_mul(cols);
-                            cells = cells.saturating_add(area).saturating_add(t.pushed);
-                            text = text.saturating_add(t.text);
-                            if area >= largest.grid().0.saturating_mul(largest.grid().1) {
-                                largest = t;
-                            }
-                        }
-                    }
+                    "table:table" => totals.add(table.take().unwrap_or_default()),
                     _ => {}
                 }
-                buf.clear();
                 continue;
             }
-            _ => {
-                buf.clear();
-                continue;
-            }
+            Ok(_) => continue,
         };
         match e.name().as_ref() {
-            "table:table" if !empty_element => {
-                let name = e
-                    .attributes()
-                    .flatten()
-                    .find(|a| a.key.as_ref() == "table:name")
-                    .map(|a| a.value.into_owned())
-                    .unwrap_or_default();
+            "table:table" => {
                 table = Some(Table {
-                    name,
+                    name: table_name(&e),
                     col_min: u64::MAX,
                     ..Table::default()
                 });
             }
-            "table:table-row" if !empty_element => {
-                let n = repeats(e, "table:number-rows-repeated");
+            "table:table-row" => {
+                let n = repeats(&e, "table:number-rows-repeated");
                 let done = table.as_ref().map_or(0, |t| t.rows);
                 row = Some(Row {
                     repeats: n.min(MAX_ROWS.saturating_sub(done)),
@@ -142,47 +178,35 @@ pub(crate) fn check(content: &[u8]) -> Result<(), WorkbookLimit> {
                 });
             }
             "table:table-cell" | "table:covered-table-cell" => {
-                let n = repeats(e, "table:number-columns-repeated");
-                let valued = may_have_value(e, empty_element);
-                let name = e.name().as_ref().to_string();
-                if !empty_element {
-                    skip.clear();
-                    let _ = r.read_to_end_into(quick_xml::name::QName(&name), &mut skip);
-                }
-                // Text: the element's content, or the attributes calamine copies as text.
-                let len = if empty_element {
-                    e.attributes()
-                        .flatten()
-                        .filter(|a| {
-                            let k = a.key.as_ref();
-                            k == "office:string-value" || k == "table:formula"
-                        })
-                        .map(|a| a.value.len() as u64)
-                        .sum()
-                } else {
-                    r.buffer_position() - before
-                };
+                let n = repeats(&e, "table:number-columns-repeated");
+                let start_end = r.buffer_position();
+                skip.clear();
+                let _ = r.read_to_end_into(e.name(), &mut skip);
+                // `<c/>` ends where it started; `<c></c>` has only its end tag.
+                let end_tag = e.name().as_ref().len() as u64 + 3;
+                let has_content = r.buffer_position() - start_end > end_tag;
+                let valued = may_have_value(&e, has_content);
+                let len = cell_text(&e, has_content, r.buffer_position() - before);
                 if let Some(rw) = row.as_mut() {
                     cell(rw, n, valued, len);
                 }
             }
             _ => {}
         }
-        buf.clear();
-        if cells > MAX_GRID_CELLS || text > MAX_TEXT_BYTES as u64 {
-            break;
-        }
     }
-    if cells > MAX_GRID_CELLS {
-        let (rows, cols) = largest.grid();
+    if let Some(open) = table {
+        totals.add(open);
+    }
+    if totals.cells > MAX_GRID_CELLS {
+        let (rows, cols) = totals.largest.grid();
         return Err(WorkbookLimit::Grid {
-            sheet: format!("工作表「{}」", largest.name),
+            sheet: format!("工作表「{}」", totals.largest.name),
             rows,
             cols,
             max: MAX_GRID_CELLS,
         });
     }
-    if text > MAX_TEXT_BYTES as u64 {
+    if totals.text > MAX_TEXT_BYTES as u64 {
         return Err(WorkbookLimit::Text {
             max: MAX_TEXT_BYTES,
         });
@@ -268,6 +292,34 @@ mod tests {
             check(&content(&[t; 5])),
             Err(WorkbookLimit::Grid { .. })
         ));
+    }
+
+    #[test]
+    fn a_table_that_never_ends_counts_what_it_pushed() {
+        // calamine pushes every row's cells before it finds the file truncated.
+        let row = r#"<table:table-row><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row>"#;
+        let mut s = String::from(r#"<office:spreadsheet><table:table table:name="t">"#);
+        for _ in 0..300 {
+            s.push_str(row);
+        }
+        assert!(matches!(
+            check(s.as_bytes()),
+            Err(WorkbookLimit::Grid { .. })
+        ));
+    }
+
+    #[test]
+    fn read_as_calamine_reads_it() {
+        // A lost start tag (calamine does not check end names), and empty rows written
+        // as `<row/>` that calamine expands between two non-empty rows.
+        let cell = r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="2000"/>"#;
+        let s = format!(
+            r#"<office:spreadsheet>xble-row></table:table><table:table table:name="t"><table:table-row>{cell}</table:table-row><table:table-row table:number-rows-repeated="3000"/><table:table-row>{cell}</table:table-row></table:table>"#
+        );
+        match check(s.as_bytes()) {
+            Err(WorkbookLimit::Grid { rows, cols, .. }) => assert_eq!((rows, cols), (3002, 2000)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
