@@ -78,6 +78,13 @@ fn is_text(path: &std::path::Path) -> bool {
     })
 }
 
+impl Args {
+    /// The files the command reads (for a message should its process abort).
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        self.files.clone()
+    }
+}
+
 pub fn run(a: Args) -> Result<Outcome> {
     for (flag, given) in [
         ("--annotate", a.annotate.is_some()),

@@ -80,6 +80,13 @@ pub fn default_output(input: &Path) -> PathBuf {
     input.with_file_name(format!("{stem}.公开.xlsx"))
 }
 
+impl Args {
+    /// The files the command reads (for a message should its process abort).
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        vec![self.file.clone()]
+    }
+}
+
 pub fn run(a: Args) -> Result<Outcome> {
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.file));
     yusuan_write::check_output(&out, &[&a.file])?;

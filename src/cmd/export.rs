@@ -28,6 +28,13 @@ pub struct Args {
     output: Option<PathBuf>,
 }
 
+impl Args {
+    /// The files the command reads (for a message should its process abort).
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        vec![self.file.clone()]
+    }
+}
+
 pub fn run(a: Args) -> Result<Outcome> {
     if let Some(p) = &a.output {
         yusuan_write::check_output(p, &[&a.file])?;

@@ -7,6 +7,7 @@ mod cli;
 mod convert;
 mod export;
 mod narrative;
+mod supervise;
 mod template;
 mod worker;
 
@@ -57,6 +58,12 @@ pub static BATCH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool:
 fn on_interrupt() {
     use std::sync::atomic::Ordering;
     let _ = ctrlc::set_handler(|| {
+        if supervise::is_supervising() {
+            // The child got Ctrl-C too and cleans up; a SIGTERM or SIGHUP sent to this
+            // process alone is passed on to it.
+            supervise::forward_termination();
+            return;
+        }
         if BATCH.load(Ordering::SeqCst) && !CANCEL.swap(true, Ordering::SeqCst) {
             eprintln!("\n正在中断：完成正在处理的文件后停止（再按一次 Ctrl-C 立即停止）……");
             return;
@@ -111,6 +118,27 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The single-file commands run as a supervised child (see `supervise`); the child
+/// limits its own memory first.
+fn supervised(command: &Command) -> Option<ExitCode> {
+    let inputs = match command {
+        Command::Check(a) => a.inputs(),
+        Command::Convert(a) => a.inputs(),
+        Command::Export(a) => a.inputs(),
+        Command::Narrative(a) => a.inputs(),
+        _ => return None,
+    };
+    if supervise::is_child() {
+        let limit = yusuan::worker::Limits::default().memory_mb;
+        if let Err(e) = yusuan::worker::limit_memory(limit) {
+            eprintln!("错误：无法设置内存上限（{}）", yusuan_write::os_reason(&e));
+            return Some(ExitCode::from(2));
+        }
+        return None;
+    }
+    supervise::run(&inputs)
+}
+
 /// Write to standard output. A closed pipe (`yusuan export … | head -1`) comes back
 /// as an error that [`run`] ends quietly with exit 0, as ripgrep does.
 pub fn out(text: &str) -> std::io::Result<()> {
@@ -152,6 +180,9 @@ fn run() -> ExitCode {
             };
         }
     };
+    if let Some(code) = supervised(&cli.command) {
+        return code;
+    }
     let result = match cli.command {
         Command::Batch(a) => batch::run(a),
         Command::Check(a) => check::run(a),

@@ -297,3 +297,25 @@ fn an_unreadable_subfolder_is_a_row_and_the_rest_is_processed() {
         );
     }
 }
+
+#[test]
+fn a_single_file_command_that_runs_out_of_memory_is_exit_2_in_chinese() {
+    // 200 MB of address space: enough for yusuan, not for 1.35 million cells.
+    let out = Command::new("prlimit")
+        .arg("--as=200000000")
+        .arg(env!("CARGO_BIN_EXE_yusuan"))
+        .arg("check")
+        .arg(slow())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("错误：") && err.contains("yusuan-it-slow.xlsx：处理时所需内存超出限制"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("memory allocation") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
