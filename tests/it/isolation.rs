@@ -161,7 +161,8 @@ fn a_file_over_the_time_limit_is_one_row() {
     let tmp = tempfile::tempdir().unwrap();
     let input = folder(tmp.path());
     let out = tmp.path().join("out");
-    let mut child = batch(&input, &out, &["--timeout", "1"]);
+    // 2 s: the slow workbook takes about 4 s in a test build, a sample about 50 ms.
+    let mut child = batch(&input, &out, &["--timeout", "2"]);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(2));
     let json = summary(&out);
@@ -170,10 +171,17 @@ fn a_file_over_the_time_limit_is_one_row() {
         slow["reason"]
             .as_str()
             .unwrap()
-            .contains("处理超时（超过 1 秒）"),
+            .contains("处理超时（超过 2 秒）"),
         "{slow}"
     );
-    assert_eq!(json["unreadable"], 1);
+    // The samples after it go on in a new worker (on a loaded machine one of them
+    // may reach the limit too, which is then its reason, not another).
+    let rows = json["rows"].as_array().unwrap();
+    let done = rows.iter().filter(|r| r["status"] != "unreadable").count();
+    assert!(done >= 1, "{json}");
+    for r in rows.iter().filter(|r| r["status"] == "unreadable") {
+        assert!(r["reason"].as_str().unwrap().contains("处理超时"), "{r}");
+    }
     assert_eq!(temporaries(&out), Vec::<String>::new());
 }
 
