@@ -35,6 +35,24 @@ pub struct Found {
     /// What has a workbook's name or is a folder but cannot be read (a folder without
     /// permission, a named pipe, a symbolic link), with why: each is one row.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Files with a workbook's name that were left out on purpose (Office lock files,
+    /// yusuan's own outputs of an earlier run), with why: listed, not rows.
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Why a file with a workbook's name is not a submission, if it is not: an Office lock
+/// file, or one of yusuan's own outputs (`…公开.xlsx`, `…问题清单.xlsx`, `汇总表.xlsx`).
+fn not_a_submission(name: &str) -> Option<&'static str> {
+    if name.starts_with("~$") {
+        Some("Office 的锁定文件（工作簿正在被打开）")
+    } else if name.ends_with(".公开.xlsx")
+        || name.ends_with(".问题清单.xlsx")
+        || name == "汇总表.xlsx"
+    {
+        Some("yusuan 之前生成的输出文件")
+    } else {
+        None
+    }
 }
 
 /// The workbooks under `dir`: recursive; Office lock files (`~$…`), hidden files and
@@ -73,7 +91,7 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Found> {
             }
         };
         let name = entry.file_name().to_string_lossy();
-        if name.starts_with("~$") || entry.file_type().is_dir() {
+        if entry.file_type().is_dir() {
             continue;
         }
         let ext = Path::new(name.as_ref())
@@ -81,6 +99,10 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Found> {
             .map(|e| e.to_string_lossy().to_lowercase())
             .unwrap_or_default();
         if !EXTENSIONS.contains(&ext.as_str()) {
+            continue;
+        }
+        if let Some(why) = not_a_submission(&name) {
+            found.skipped.push((entry.into_path(), why.to_string()));
             continue;
         }
         let t = entry.file_type();
@@ -99,6 +121,7 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Found> {
         }
     }
     found.files.sort();
+    found.skipped.sort();
     Ok(found)
 }
 
@@ -195,6 +218,8 @@ pub struct Options<'a> {
 pub struct Batch {
     /// One row per file, sorted by path.
     pub rows: Vec<Row>,
+    /// Files left out on purpose, relative to the input folder, with why.
+    pub skipped: Vec<(String, String)>,
     /// Wall time of the run.
     pub elapsed: Duration,
     /// Whether the run was stopped (Ctrl-C) before every file was done.
@@ -218,10 +243,19 @@ impl Batch {
         }
     }
 
+    /// Whether a row's figures go into the totals: only files without errors.
+    pub fn counted(row: &Row) -> bool {
+        matches!(row.status, Status::Passed | Status::Warnings)
+    }
+
     /// `共 12 个文件：通过 9，有错误 2，无法读取 1，用时 3.2 秒`
     pub fn one_line(&self) -> String {
+        let skipped = match self.skipped.len() {
+            0 => String::new(),
+            n => format!("（另跳过 {n} 个非报送文件）"),
+        };
         format!(
-            "共 {} 个文件：通过 {}，有警告 {}，有错误 {}，无法读取 {}，用时 {:.1} 秒{}",
+            "共 {} 个文件{skipped}：通过 {}，有警告 {}，有错误 {}，无法读取 {}，用时 {:.1} 秒{}",
             self.rows.len(),
             self.count(Status::Passed),
             self.count(Status::Warnings),
@@ -294,9 +328,10 @@ pub(crate) fn process_one(
         row.reason = Some(format!("无法创建输出文件夹 {}：{e}", target_dir.display()));
         return row;
     }
+    let disclosure = target_dir.join(format!("{stem}.公开.xlsx"));
     let job = Job {
         input,
-        disclosure: target_dir.join(format!("{stem}.公开.xlsx")),
+        disclosure: disclosure.clone(),
         report: Some(target_dir.join(format!("{stem}.问题清单.xlsx"))),
         unit: opts.disclosure_unit,
         layout: opts.layout.clone(),
@@ -331,6 +366,11 @@ pub(crate) fn process_one(
             row.disclosure = c.disclosure.map(|p| rel(&p, out));
             row.report = c.report_file.map(|p| rel(&p, out));
         }
+    }
+    if row.disclosure.is_none() {
+        // A disclosure of an earlier run, of a file that no longer passes, must not
+        // stay to be published by mistake.
+        let _ = std::fs::remove_file(&disclosure);
     }
     row
 }
@@ -370,6 +410,11 @@ pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io
     rows.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(Batch {
         rows,
+        skipped: found
+            .skipped
+            .iter()
+            .map(|(p, why)| (rel(p, dir), why.clone()))
+            .collect(),
         elapsed: start.elapsed(),
         cancelled,
     })
@@ -492,21 +537,32 @@ pub fn summary_json(b: &Batch) -> String {
         }
     }
     #[derive(Serialize)]
+    struct Skipped<'a> {
+        file: &'a str,
+        reason: &'a str,
+    }
+    #[derive(Serialize)]
     struct Json<'a> {
         errors: usize,
         files: usize,
         format: &'static str,
         passed: usize,
         rows: Rows<'a>,
+        skipped: Vec<Skipped<'a>>,
         totals: BTreeMap<&'static str, String>,
+        totals_files: usize,
         unreadable: usize,
         warnings: usize,
     }
+    let counted: Vec<&Row> = b.rows.iter().filter(|r| Batch::counted(r)).collect();
     let totals = JSON_KEYS
         .iter()
         .enumerate()
         .map(|(i, key)| {
-            let sum: Decimal = b.rows.iter().filter_map(|r| figures(&r.summary)[i].1).sum();
+            let sum: Decimal = counted
+                .iter()
+                .filter_map(|r| figures(&r.summary)[i].1)
+                .sum();
             (*key, decimal_string(sum))
         })
         .collect();
@@ -516,7 +572,13 @@ pub fn summary_json(b: &Batch) -> String {
         format: "yusuan-batch/1",
         passed: b.count(Status::Passed),
         rows: Rows(&b.rows),
+        skipped: b
+            .skipped
+            .iter()
+            .map(|(file, reason)| Skipped { file, reason })
+            .collect(),
         totals,
+        totals_files: counted.len(),
         unreadable: b.count(Status::Unreadable),
         warnings: b.count(Status::Warnings),
     };

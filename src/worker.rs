@@ -189,6 +189,11 @@ impl Worker {
             .arg("--memory-mb")
             .arg(spawn.limits.memory_mb.to_string())
             .args(&spawn.args)
+            // glibc reserves 64 MB of address space for each thread's malloc arena, and
+            // rust_xlsxwriter writes each worksheet on a thread of its own: without a
+            // cap, a worker's reservations alone approach 1 GB of its address-space
+            // limit after a few files.
+            .env("MALLOC_ARENA_MAX", "2")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

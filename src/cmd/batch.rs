@@ -225,6 +225,21 @@ pub fn run(a: Args) -> Result<Outcome> {
             None => eprintln!("无法读取：{}", r.file),
         }
     }
+    for r in result
+        .rows
+        .iter()
+        .filter(|r| r.status == batch::Status::Errors)
+    {
+        eprintln!(
+            "有错误：{}（{} 个错误，见 {}）",
+            r.file,
+            r.errors,
+            r.report.as_deref().unwrap_or("问题清单")
+        );
+    }
+    for (file, why) in &result.skipped {
+        eprintln!("已跳过：{file}（{why}）");
+    }
     eprintln!("{}", result.one_line());
     eprintln!("汇总表：{}", a.output.join("汇总表.xlsx").display());
     Ok(match result.exit_code() {

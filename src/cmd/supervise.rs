@@ -52,6 +52,8 @@ pub fn run(inputs: &[PathBuf]) -> Option<ExitCode> {
     let mut child = Command::new(exe)
         .args(&args)
         .env(CHILD, "1")
+        // See `yusuan::worker`: arenas would take the address space the limit is for.
+        .env("MALLOC_ARENA_MAX", "2")
         .stdin(Stdio::inherit())
         .stdout(Stdio::inherit())
         .stderr(Stdio::piped())

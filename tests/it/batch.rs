@@ -82,9 +82,18 @@ fn a_mixed_folder() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("共 5 个文件：通过 3，有警告 0，有错误 1，无法读取 1").and(
+            predicate::str::contains(
+                "共 5 个文件（另跳过 1 个非报送文件）：通过 3，有警告 0，有错误 1，无法读取 1",
+            )
+            .and(
                 predicate::str::contains("无法读取：").and(predicate::str::contains("坏文件.xlsx")),
-            ),
+            )
+            .and(predicate::str::contains(
+                "有错误：教育/有错误.xlsx（5 个错误，见 教育/有错误.问题清单.xlsx）",
+            ))
+            .and(predicate::str::contains(
+                "已跳过：住建/~$luojiang-zhujianju-2023.xlsx（Office 的锁定文件",
+            )),
         );
     // outputs mirror the input tree; nothing for the bad file, no temporary files
     let names: Vec<String> = files_under(&out).into_keys().collect();
@@ -154,10 +163,15 @@ fn a_mixed_folder() {
     assert!(err["disclosure"].is_null());
     assert_eq!(err["report"], "教育/有错误.问题清单.xlsx");
     assert_eq!(err["reason"], "有 5 条错误，未生成公开表");
-    // totals across the files that could be read
+    // totals across the files without errors, and what was left out of the walk
     assert_eq!(
         v["totals"]["income_total"],
-        format!("{}.00", 6_847_800 * 2 + 29_171_500 + 106_754_000)
+        format!("{}.00", 6_847_800 + 29_171_500 + 106_754_000)
+    );
+    assert_eq!(v["totals_files"], 3);
+    assert_eq!(
+        v["skipped"][0]["file"],
+        "住建/~$luojiang-zhujianju-2023.xlsx"
     );
 
     // 汇总表.xlsx: one row per file, then 合计
@@ -181,10 +195,15 @@ fn a_mixed_folder() {
         Some(&Cell::Number(25.0))
     );
     assert_eq!(s.get(6, col_of("错误数")), Some(&Cell::Number(5.0)));
-    assert_eq!(s.shown_text(7, 0), "合计");
+    // an unreadable file was not checked: no count
+    assert_eq!(s.get(4, col_of("错误数")), None);
+    assert_eq!(
+        s.shown_text(7, 0),
+        "合计（不含有错误或无法读取的 2 个文件）"
+    );
     assert_eq!(
         s.get(7, col_of("收入总计（万元）")),
-        Some(&Cell::Number(684.78 * 2.0 + 2917.15 + 10675.40))
+        Some(&Cell::Number(684.78 + 2917.15 + 10675.40))
     );
     let xml = {
         use std::io::Read;
@@ -294,4 +313,63 @@ fn command_errors_are_exit_2_before_any_work() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("无法写入"));
+}
+
+/// A second run over a folder that holds the outputs of the first (written into the
+/// input folder itself) gives the same rows: yusuan's own outputs are skipped and
+/// listed, never read as submissions; and a file that no longer passes loses its old
+/// disclosure.
+#[test]
+fn a_rerun_over_a_folder_with_earlier_outputs_gives_the_same_rows() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = folder(root.path());
+    let clean = root.path().join("clean");
+    let run = |out: &Path| {
+        let _ = yusuan()
+            .arg("batch")
+            .arg(&dir)
+            .arg("-o")
+            .arg(out)
+            .arg("-q")
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(
+            &std::fs::read(out.join("summary.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    let first = run(&clean);
+    // Earlier outputs inside the input folder, as an officer might leave them.
+    for (name, bytes) in files_under(&clean) {
+        let to = dir.join(&name);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    let again = run(&dir.join("再次输出"));
+    assert_eq!(again["rows"], first["rows"]);
+    assert_eq!(again["totals"], first["totals"]);
+    let skipped: Vec<&str> = again["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert!(skipped.contains(&"汇总表.xlsx"), "{skipped:?}");
+    assert!(
+        skipped.contains(&"luojiang-zhengxieban-2023.公开.xlsx"),
+        "{skipped:?}"
+    );
+
+    // The zxb file now has an error: its disclosure of the first run is removed.
+    let out = root.path().join("stale");
+    run(&out);
+    assert!(out.join("luojiang-zhengxieban-2023.公开.xlsx").is_file());
+    std::fs::copy(
+        dir.join("教育/有错误.xlsx"),
+        dir.join("luojiang-zhengxieban-2023.xlsx"),
+    )
+    .unwrap();
+    let v = run(&out);
+    assert_eq!(v["rows"][0]["status"], "errors");
+    assert!(!out.join("luojiang-zhengxieban-2023.公开.xlsx").exists());
 }

@@ -70,8 +70,10 @@ pub fn summary_workbook(
     let mut totals = vec![Decimal::ZERO; money_headers.len()];
     for (n, r) in rows.iter().enumerate() {
         department_row(ws, &st, &cell, cols, (row, n + 1), r, unit)?;
-        for (t, v) in totals.iter_mut().zip(&r.amounts) {
-            *t += v.unwrap_or_default();
+        if counted(r) {
+            for (t, v) in totals.iter_mut().zip(&r.amounts) {
+                *t += v.unwrap_or_default();
+            }
         }
         row += 1;
     }
@@ -184,8 +186,14 @@ fn department_row(
             None => ws.write_blank(row, c, &st.money)?,
         };
     }
-    ws.write_number_with_format(row, cols.tail, r.errors as f64, cell)?;
-    ws.write_number_with_format(row, cols.tail + 1, r.warnings as f64, cell)?;
+    if r.status == RowStatus::Unreadable {
+        // Not checked: no count to show.
+        ws.write_blank(row, cols.tail, cell)?;
+        ws.write_blank(row, cols.tail + 1, cell)?;
+    } else {
+        ws.write_number_with_format(row, cols.tail, r.errors as f64, cell)?;
+        ws.write_number_with_format(row, cols.tail + 1, r.warnings as f64, cell)?;
+    }
     for (k, link, text) in [(2, r.disclosure, "打开"), (3, r.report, "查看")] {
         match link {
             Some(p) => ws.write_url_with_format(
@@ -200,7 +208,14 @@ fn department_row(
     Ok(())
 }
 
-/// The 合计 row: the money columns summed, and the counts.
+/// Whether a row's figures go into the 合计: only files without errors (the figures of
+/// a file with errors are not to be trusted, and an unreadable one has none).
+fn counted(r: &SummaryRow<'_>) -> bool {
+    matches!(r.status, RowStatus::Passed | RowStatus::Warnings)
+}
+
+/// The 合计 row: the money columns summed over the files without errors (the label says
+/// how many were left out), and the counts.
 fn totals_row(
     ws: &mut Worksheet,
     st: &crate::style::Styles,
@@ -210,7 +225,12 @@ fn totals_row(
     rows: &[SummaryRow<'_>],
     unit: Unit,
 ) -> Result<(), XlsxError> {
-    ws.merge_range(row, 0, row, 5, "合计", &st.total_label)?;
+    let left_out = rows.iter().filter(|r| !counted(r)).count();
+    let label = match left_out {
+        0 => "合计".to_string(),
+        n => format!("合计（不含有错误或无法读取的 {n} 个文件）"),
+    };
+    ws.merge_range(row, 0, row, 5, &label, &st.total_label)?;
     for (i, t) in totals.iter().enumerate() {
         ws.write_number_with_format(row, cols.money + i as u16, shown(*t, unit), &st.total_money)?;
     }
