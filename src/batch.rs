@@ -137,6 +137,9 @@ pub enum Status {
     Errors,
     /// Not a usable workbook.
     Unreadable,
+    /// Read and checked, but its outputs could not be written (disk full, a name too
+    /// long, no permission).
+    OutputFailed,
 }
 
 impl Status {
@@ -147,6 +150,7 @@ impl Status {
             Status::Warnings => "有警告",
             Status::Errors => "有错误",
             Status::Unreadable => "无法读取",
+            Status::OutputFailed => "输出失败",
         }
     }
 }
@@ -174,6 +178,10 @@ pub struct Row {
     pub disclosure: Option<String>,
     /// The 问题清单, relative to the output folder.
     pub report: Option<String>,
+    /// The earlier file of the same department and year, when this is a second one
+    /// (it is then left out of the totals).
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
 }
 
 impl Row {
@@ -190,6 +198,7 @@ impl Row {
             warnings: 0,
             disclosure: None,
             report: None,
+            duplicate_of: None,
         }
     }
 }
@@ -234,7 +243,10 @@ impl Batch {
 
     /// 0 all passed, 1 some had errors, 2 some were unreadable.
     pub fn exit_code(&self) -> u8 {
-        if self.count(Status::Unreadable) > 0 || self.cancelled {
+        if self.count(Status::Unreadable) > 0
+            || self.count(Status::OutputFailed) > 0
+            || self.cancelled
+        {
             2
         } else if self.count(Status::Errors) > 0 {
             1
@@ -243,9 +255,10 @@ impl Batch {
         }
     }
 
-    /// Whether a row's figures go into the totals: only files without errors.
+    /// Whether a row's figures go into the totals: only files without errors, and a
+    /// department and year only once.
     pub fn counted(row: &Row) -> bool {
-        matches!(row.status, Status::Passed | Status::Warnings)
+        matches!(row.status, Status::Passed | Status::Warnings) && row.duplicate_of.is_none()
     }
 
     /// `共 12 个文件：通过 9，有错误 2，无法读取 1，用时 3.2 秒`
@@ -254,8 +267,12 @@ impl Batch {
             0 => String::new(),
             n => format!("（另跳过 {n} 个非报送文件）"),
         };
+        let failed = match self.count(Status::OutputFailed) {
+            0 => String::new(),
+            n => format!("，输出失败 {n}"),
+        };
         format!(
-            "共 {} 个文件{skipped}：通过 {}，有警告 {}，有错误 {}，无法读取 {}，用时 {:.1} 秒{}",
+            "共 {} 个文件{skipped}：通过 {}，有警告 {}，有错误 {}，无法读取 {}{failed}，用时 {:.1} 秒{}",
             self.rows.len(),
             self.count(Status::Passed),
             self.count(Status::Warnings),
@@ -293,13 +310,27 @@ fn stems(files: &[PathBuf]) -> Vec<String> {
     for p in files {
         *count.entry(key(p)).or_default() += 1;
     }
+    // Two stems may still be one (`a.xls` and `a.xlsx` give `a.xls`, as does
+    // `a.xls.xlsx`; names that differ only in bytes that are not UTF-8 read alike): the
+    // later in path order gets `-2`, `-3`…, so no two inputs ever write one output.
+    let mut taken: std::collections::HashSet<(Option<PathBuf>, String)> =
+        std::collections::HashSet::new();
     files
         .iter()
         .map(|p| {
             let clash = count.get(&key(p)).is_some_and(|n| *n > 1);
             let s = if clash { p.file_name() } else { p.file_stem() };
-            s.map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
+            let base = s
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let parent = p.parent().map(Path::to_path_buf);
+            let mut stem = base.clone();
+            let mut n = 1;
+            while !taken.insert((parent.clone(), stem.to_lowercase())) {
+                n += 1;
+                stem = format!("{base}-{n}");
+            }
+            stem
         })
         .collect()
 }
@@ -348,7 +379,10 @@ pub(crate) fn process_one(
     };
     match result {
         Ok(Outcome::Unreadable(why)) => row.reason = Some(why),
-        Err(e) => row.reason = Some(output_error(&e)),
+        Err(e) => {
+            row.status = Status::OutputFailed;
+            row.reason = Some(output_error(&e));
+        }
         Ok(Outcome::Checked(c)) => {
             row.errors = c.report.count(Severity::Error);
             row.warnings = c.report.count(Severity::Warning);
@@ -408,6 +442,7 @@ pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io
     );
     let mut rows: Vec<Row> = rows.into_iter().flatten().collect();
     rows.sort_by(|a, b| a.file.cmp(&b.file));
+    mark_duplicates(&mut rows);
     Ok(Batch {
         rows,
         skipped: found
@@ -418,6 +453,36 @@ pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io
         elapsed: start.elapsed(),
         cancelled,
     })
+}
+
+/// A second file of a department and year already seen (in path order) is marked, and
+/// says so: summing both would count the department twice.
+fn mark_duplicates(rows: &mut [Row]) {
+    let mut first: std::collections::HashMap<(String, i32), String> =
+        std::collections::HashMap::new();
+    for row in rows.iter_mut() {
+        let (Some(department), Some(year)) = (row.department.clone(), row.year) else {
+            continue;
+        };
+        if !matches!(row.status, Status::Passed | Status::Warnings) {
+            continue;
+        }
+        match first.get(&(department.clone(), year)) {
+            Some(earlier) => {
+                let note = format!(
+                    "与「{earlier}」是同一部门同一年度（{department}，{year} 年），合计中只计一次"
+                );
+                row.reason = Some(match row.reason.take() {
+                    Some(r) => format!("{r}；{note}"),
+                    None => note,
+                });
+                row.duplicate_of = Some(earlier.clone());
+            }
+            None => {
+                first.insert((department, year), row.file.clone());
+            }
+        }
+    }
 }
 
 fn in_process(
@@ -504,6 +569,7 @@ pub fn summary_json(b: &Batch) -> String {
         amounts: BTreeMap<&'static str, Option<String>>,
         department: &'a Option<String>,
         disclosure: &'a Option<String>,
+        duplicate_of: &'a Option<String>,
         errors: usize,
         file: &'a str,
         reason: &'a Option<String>,
@@ -523,6 +589,7 @@ pub fn summary_json(b: &Batch) -> String {
                     amounts: amounts(&r.summary),
                     department: &r.department,
                     disclosure: &r.disclosure,
+                    duplicate_of: &r.duplicate_of,
                     errors: r.errors,
                     file: &r.file,
                     reason: &r.reason,
@@ -608,7 +675,9 @@ pub fn summary_workbook(
                 Status::Warnings => RowStatus::Warnings,
                 Status::Errors => RowStatus::Errors,
                 Status::Unreadable => RowStatus::Unreadable,
+                Status::OutputFailed => RowStatus::OutputFailed,
             },
+            counted: Batch::counted(r),
             status_label: r.status.label(),
             reason: r.reason.as_deref(),
             amounts: figures(&r.summary).iter().map(|(_, v)| *v).collect(),
@@ -632,5 +701,11 @@ mod tests {
             .map(PathBuf::from)
             .collect();
         assert_eq!(stems(&files), ["a.xls", "A.xlsx", "b", "a"]);
+        // A stray extension: `a.xls.xlsx` would write what `a.xls` writes.
+        let files: Vec<PathBuf> = ["d/a.xls", "d/a.xls.xlsx", "d/a.xlsx"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(stems(&files), ["a.xls", "a.xls-2", "a.xlsx"]);
     }
 }

@@ -199,7 +199,7 @@ fn a_mixed_folder() {
     assert_eq!(s.get(4, col_of("错误数")), None);
     assert_eq!(
         s.shown_text(7, 0),
-        "合计（不含有错误或无法读取的 2 个文件）"
+        "合计（不含有错误、无法读取或重复的 2 个文件）"
     );
     assert_eq!(
         s.get(7, col_of("收入总计（万元）")),
@@ -372,4 +372,76 @@ fn a_rerun_over_a_folder_with_earlier_outputs_gives_the_same_rows() {
     let v = run(&out);
     assert_eq!(v["rows"][0]["status"], "errors");
     assert!(!out.join("luojiang-zhengxieban-2023.公开.xlsx").exists());
+}
+
+/// The same department and year twice (a file sent again under another name): the
+/// second says so and is summed once.
+#[test]
+fn the_same_department_twice_is_reported_and_summed_once() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["a.xlsx", "b.xlsx"] {
+        std::fs::copy(sample("luojiang-zhengxieban-2023"), dir.join(name)).unwrap();
+    }
+    let out = root.path().join("out");
+    yusuan()
+        .arg("batch")
+        .arg(&dir)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .code(0);
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(v["rows"][0]["duplicate_of"], serde_json::Value::Null);
+    assert_eq!(v["rows"][1]["duplicate_of"], "a.xlsx");
+    assert!(
+        v["rows"][1]["reason"].as_str().unwrap().contains(
+            "与「a.xlsx」是同一部门同一年度（德阳市罗江区政协办公室，2023 年），合计中只计一次"
+        ),
+        "{v}"
+    );
+    assert_eq!(v["totals_files"], 1);
+    assert_eq!(v["totals"]["income_total"], "6847800.00");
+    let g = grid(&out.join("汇总表.xlsx"));
+    let s = g.sheet("汇总表").unwrap();
+    assert_eq!(
+        s.shown_text(4, 0),
+        "合计（不含有错误、无法读取或重复的 1 个文件）"
+    );
+}
+
+/// Two inputs whose outputs would have one name (`a.xls` and `a.xls.xlsx`) get
+/// distinct ones.
+#[test]
+fn colliding_names_get_distinct_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/formats/zhujianju.xls"),
+        dir.join("a.xls"),
+    )
+    .unwrap();
+    std::fs::copy(sample("luojiang-zhengxieban-2023"), dir.join("a.xls.xlsx")).unwrap();
+    std::fs::copy(sample("luojiang-jiaoyuju-2023"), dir.join("a.xlsx")).unwrap();
+    let out = tmp.path().join("out");
+    yusuan()
+        .arg("batch")
+        .arg(&dir)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .code(0);
+    let names: Vec<String> = files_under(&out)
+        .into_keys()
+        .filter(|n| n.ends_with(".公开.xlsx"))
+        .collect();
+    assert_eq!(
+        names,
+        ["a.xls-2.公开.xlsx", "a.xls.公开.xlsx", "a.xlsx.公开.xlsx"]
+    );
 }

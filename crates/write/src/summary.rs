@@ -18,6 +18,8 @@ pub enum RowStatus {
     Errors,
     /// Not a usable workbook.
     Unreadable,
+    /// Checked, but its outputs could not be written.
+    OutputFailed,
 }
 
 /// One row of the 汇总表.
@@ -45,6 +47,9 @@ pub struct SummaryRow<'a> {
     pub disclosure: Option<&'a str>,
     /// The 问题清单 written, relative to the output folder.
     pub report: Option<&'a str>,
+    /// Whether its figures go into the 合计 (no errors, and not a second file of a
+    /// department and year).
+    pub counted: bool,
 }
 
 /// The 汇总表 workbook: one formatted row per file, a totals row, links to the outputs.
@@ -164,7 +169,7 @@ fn department_row(
     let colour = match r.status {
         RowStatus::Passed => 0xC6EFCE,
         RowStatus::Warnings => 0xFFEB9C,
-        RowStatus::Errors | RowStatus::Unreadable => 0xFFC7CE,
+        RowStatus::Errors | RowStatus::Unreadable | RowStatus::OutputFailed => 0xFFC7CE,
     };
     let status = cell
         .clone()
@@ -211,7 +216,7 @@ fn department_row(
 /// Whether a row's figures go into the 合计: only files without errors (the figures of
 /// a file with errors are not to be trusted, and an unreadable one has none).
 fn counted(r: &SummaryRow<'_>) -> bool {
-    matches!(r.status, RowStatus::Passed | RowStatus::Warnings)
+    r.counted && matches!(r.status, RowStatus::Passed | RowStatus::Warnings)
 }
 
 /// The 合计 row: the money columns summed over the files without errors (the label says
@@ -228,7 +233,7 @@ fn totals_row(
     let left_out = rows.iter().filter(|r| !counted(r)).count();
     let label = match left_out {
         0 => "合计".to_string(),
-        n => format!("合计（不含有错误或无法读取的 {n} 个文件）"),
+        n => format!("合计（不含有错误、无法读取或重复的 {n} 个文件）"),
     };
     ws.merge_range(row, 0, row, 5, &label, &st.total_label)?;
     for (i, t) in totals.iter().enumerate() {
