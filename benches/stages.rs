@@ -43,6 +43,7 @@ fn stages(c: &mut Criterion) {
         unit: None,
         narrative: Some(text),
         layout: None,
+        unverified: None,
     };
 
     let mut g = c.benchmark_group("large workbook");

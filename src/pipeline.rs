@@ -92,6 +92,10 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
                 &Publish {
                     unit: job.unit,
                     layout: job.layout.clone(),
+                    unverified: checked
+                        .report
+                        .has_errors()
+                        .then(|| checked.report.count(yusuan_rules::Severity::Error)),
                 },
                 &job.disclosure,
                 codes,
@@ -130,6 +134,9 @@ pub struct Publish {
     pub unit: Option<Unit>,
     /// The layout (catalogue key).
     pub layout: Option<String>,
+    /// Published although the checks found this many errors (`convert --force`): the
+    /// workbook then says 「未通过校验」 on its cover, in every footer and in its properties.
+    pub unverified: Option<usize>,
 }
 
 /// Write the disclosure workbook in the workbook's own layout (or the one asked for),
@@ -145,6 +152,7 @@ pub fn write_disclosure(
         unit: publish.unit,
         narrative: Some(yusuan_narrative::generate(budget, codes, prior).to_text()),
         layout: publish.layout.clone(),
+        unverified: publish.unverified,
     };
     let mut wb =
         yusuan_write::disclosure(budget, &opts).map_err(|source| OutputError::Workbook {

@@ -111,9 +111,19 @@ pub fn run(a: Args) -> Result<Outcome> {
     let publish = yusuan::pipeline::Publish {
         unit: a.unit.map(Unit::from),
         layout: a.layout.map(|l| l.key().to_string()),
+        unverified: report
+            .has_errors()
+            .then(|| report.count(yusuan_rules::Severity::Error)),
     };
     yusuan::pipeline::write_disclosure(&budget, &publish, &out, &codes)?;
-    eprintln!("已生成公开表：{}", out.display());
+    if report.has_errors() {
+        eprintln!(
+            "已生成公开表（未通过校验，已在封面、页脚和文档属性中注明，不得公开）：{}",
+            out.display()
+        );
+    } else {
+        eprintln!("已生成公开表：{}", out.display());
+    }
     Ok(if report.has_errors() {
         Outcome::Findings
     } else {

@@ -332,8 +332,37 @@ fn errors_stop_conversion_unless_forced() {
         .arg("--force")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("K104"));
+        .stdout(predicate::str::contains("K104"))
+        .stderr(predicate::str::contains("未通过校验"));
     assert!(default_out.exists(), "<name>.公开.xlsx beside the input");
+    // A forced disclosure says that it failed the checks: on its cover, in the footer
+    // of every sheet, in its document properties.
+    let g = grid(&default_out);
+    let cover = g.sheet("封面").unwrap();
+    let said = (0..30).any(|r| {
+        let t = cover.shown_text(r, 0);
+        t.starts_with("未通过校验：有 ") && t.ends_with("条错误，仅供内部核对，不得公开")
+    });
+    assert!(said, "cover");
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&default_out).unwrap()).unwrap();
+    let names: Vec<String> = z.file_names().flatten().map(|n| n.into_owned()).collect();
+    let part = |z: &mut zip::ZipArchive<std::fs::File>, n: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut z.by_name(n).unwrap(), &mut s).unwrap();
+        s
+    };
+    let sheets: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .collect();
+    assert!(sheets.len() > 3);
+    for n in sheets {
+        assert!(
+            part(&mut z, n).contains("未通过校验&amp;C第 &amp;P 页"),
+            "{n}"
+        );
+    }
+    assert!(part(&mut z, "docProps/core.xml").contains("<dc:subject>未通过校验：有 "));
     // never over the input
     yusuan()
         .arg("convert")
@@ -379,7 +408,7 @@ proptest! {
         let generated = yusuan_testkit::corpus::generate(seed, yusuan_testkit::corpus::Size { items, units });
         let composed = yusuan_testkit::compose::compose(&generated.spec, CodeLists::builtin()).unwrap();
         let unit = if yuan { yusuan::Unit::Yuan } else { yusuan::Unit::WanYuan };
-        let opts = yusuan_write::DisclosureOptions { unit: Some(unit), narrative: None, layout: None };
+        let opts = yusuan_write::DisclosureOptions { unit: Some(unit), narrative: None, layout: None, unverified: None };
         let disclosed = roundtrip(yusuan_write::disclosure(&composed, &opts).unwrap().save_to_buffer().unwrap());
         prop_assert_eq!(&disclosed.figures(), &composed.figures());
         prop_assert_eq!(&disclosed.department, &composed.department);

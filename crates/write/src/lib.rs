@@ -31,7 +31,7 @@ pub use output::{
 pub use summary::{RowStatus, SummaryRow, summary_workbook};
 pub use table::to_f64;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Url, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Url, Workbook, Worksheet, XlsxError};
 
 pub use copy::{Mark, copy_grid};
 use style::Styles;
@@ -240,6 +240,9 @@ pub struct DisclosureOptions {
     pub narrative: Option<String>,
     /// The layout to publish in (catalogue key); `None`: the workbook's own.
     pub layout: Option<String>,
+    /// Written although the checks found this many errors (`convert --force`): the
+    /// cover, every page's footer and the document properties then say 「未通过校验」.
+    pub unverified: Option<usize>,
 }
 
 /// The formatted public-disclosure workbook in a layout (by default the workbook's
@@ -249,10 +252,45 @@ pub struct DisclosureOptions {
 pub fn disclosure(budget: &Budget, opts: &DisclosureOptions) -> Result<Workbook, XlsxError> {
     let cat = Catalog::get();
     let key = opts.layout.as_deref().unwrap_or(&budget.layout);
-    match cat.layout(key) {
-        Some(l) if !l.tables.is_empty() => disclosure_in_layout(budget, opts, l),
-        _ => disclosure_canonical(budget, opts),
+    let mut wb = match cat.layout(key) {
+        Some(l) if !l.tables.is_empty() => disclosure_in_layout(budget, opts, l)?,
+        _ => disclosure_canonical(budget, opts)?,
+    };
+    if let Some(errors) = opts.unverified {
+        mark_unverified(&mut wb, budget, errors)?;
     }
+    Ok(wb)
+}
+
+/// A disclosure written although the checks failed must never pass for one that may be
+/// published: the cover says so in red, every page's footer says so, and so do the
+/// document's subject and keywords.
+fn mark_unverified(wb: &mut Workbook, budget: &Budget, errors: usize) -> Result<(), XlsxError> {
+    let note = format!("未通过校验：有 {errors} 条错误，仅供内部核对，不得公开");
+    let red = Format::new()
+        .set_font_name(style::TITLE_FONT)
+        .set_font_size(16)
+        .set_bold()
+        .set_font_color(rust_xlsxwriter::Color::RGB(0xC00000))
+        .set_align(rust_xlsxwriter::FormatAlign::Center);
+    for ws in wb.worksheets_mut() {
+        if ws.name() == "封面" {
+            ws.write_string_with_format(16, 0, &note, &red)?;
+        }
+        ws.set_footer("&L&\"-,Bold\"&KC00000未通过校验&C第 &P 页 共 &N 页");
+    }
+    let dept = budget.department_name();
+    let year_text = budget.year.map(|y| format!("{y}年")).unwrap_or_default();
+    let title = format!(
+        "{dept}{year_text}{}预算（未通过校验）",
+        budget.entity.label()
+    );
+    wb.set_properties(
+        &properties(&title, dept, budget.year)?
+            .set_subject(&note)
+            .set_keywords("未通过校验"),
+    );
+    Ok(())
 }
 
 /// The cover: the budget's title, the department and what it is.
