@@ -72,14 +72,16 @@ pub(crate) fn inspect(path: &Path, bytes: &[u8]) -> Result<Package, ReadError> {
         ));
     }
     let kind = kind(path, &mut zip, &names)?;
+    let mut inflated: u64 = 0;
+    // Parts already inflated (and so checked) for the sheet map.
+    let mut done = HashSet::new();
     let sheets = match kind {
-        ZipKind::Xlsx => sheet_parts(path, &mut zip, &names)?,
+        ZipKind::Xlsx => sheet_parts(path, &mut zip, &names, &mut inflated, &mut done)?,
         _ => HashMap::new(),
     };
     let mut merges = HashMap::new();
-    let mut inflated: u64 = 0;
     for (i, name) in names.iter().enumerate() {
-        if !is_read(name) {
+        if !is_read(name) || done.contains(&i) {
             continue;
         }
         let data = inflate(path, &mut zip, i, &mut inflated)?;
@@ -258,15 +260,21 @@ fn inflate(
     Ok(data)
 }
 
-/// Inflate a small part by its normalised name (workbook.xml, its relationships).
-fn small_part(
+/// Inflate a part by its normalised name (workbook.xml, its relationships), noting it
+/// in `done`.
+fn part_named(
     path: &Path,
     zip: &mut Zip<'_>,
     names: &[String],
     name: &str,
+    inflated: &mut u64,
+    done: &mut HashSet<usize>,
 ) -> Result<Option<Vec<u8>>, ReadError> {
     match names.iter().position(|n| n == name) {
-        Some(i) => inflate(path, zip, i, &mut 0).map(Some),
+        Some(i) => {
+            done.insert(i);
+            inflate(path, zip, i, inflated).map(Some)
+        }
         None => Ok(None),
     }
 }
@@ -277,10 +285,19 @@ fn sheet_parts(
     path: &Path,
     zip: &mut Zip<'_>,
     names: &[String],
+    inflated: &mut u64,
+    done: &mut HashSet<usize>,
 ) -> Result<HashMap<String, String>, ReadError> {
     let (Some(workbook), Some(rels)) = (
-        small_part(path, zip, names, "xl/workbook.xml")?,
-        small_part(path, zip, names, "xl/_rels/workbook.xml.rels")?,
+        part_named(path, zip, names, "xl/workbook.xml", inflated, done)?,
+        part_named(
+            path,
+            zip,
+            names,
+            "xl/_rels/workbook.xml.rels",
+            inflated,
+            done,
+        )?,
     ) else {
         return Ok(HashMap::new());
     };
