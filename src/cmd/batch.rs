@@ -18,7 +18,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Outcome;
 use super::convert::{LayoutArg, UnitArg};
-use yusuan::CodeLists;
 use yusuan::Unit;
 use yusuan::batch::{self, Options};
 
@@ -150,10 +149,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     if a.timeout == 0 {
         bail!("--timeout 须为正整数（秒）");
     }
-    let codes = match &a.codes {
-        Some(p) => CodeLists::with_override(p)?,
-        None => CodeLists::builtin().clone(),
-    };
+    let codes = super::code_lists(a.codes.as_deref())?;
     // Before any work: the output folder can be written.
     yusuan_write::check_folder(&a.output, true)?;
     let _lock = lock_output(&a.output)?;

@@ -13,7 +13,6 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 use super::Outcome;
-use yusuan::CodeLists;
 use yusuan_rules::Report;
 use yusuan_write::OutputError;
 
@@ -107,10 +106,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     for out in a.report.iter().chain(a.annotate.iter()) {
         yusuan_write::check_output(out, &inputs)?;
     }
-    let codes = match &a.codes {
-        Some(p) => CodeLists::with_override(p)?,
-        None => CodeLists::builtin().clone(),
-    };
+    let codes = super::code_lists(a.codes.as_deref())?;
     let narrative = match &a.narrative {
         Some(p) => Some(yusuan_narrative::check::Text::read(p)?),
         None => None,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 
 use super::Outcome;
-use yusuan::{CodeLists, Unit};
+use yusuan::Unit;
 
 /// 输出单位
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -90,10 +90,7 @@ impl Args {
 pub fn run(a: Args) -> Result<Outcome> {
     let out = a.output.clone().unwrap_or_else(|| default_output(&a.file));
     yusuan_write::check_output(&out, &[&a.file])?;
-    let codes = match &a.codes {
-        Some(p) => CodeLists::with_override(p)?,
-        None => CodeLists::builtin().clone(),
-    };
+    let codes = super::code_lists(a.codes.as_deref())?;
     let (_, budget) = yusuan::load(&a.file, &codes)?;
     let report = yusuan::check(&budget, &codes, None);
     if !report.findings.is_empty() {

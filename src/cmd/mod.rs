@@ -139,6 +139,14 @@ fn supervised(command: &Command) -> Option<ExitCode> {
     supervise::run(&inputs)
 }
 
+/// The code lists to check against: the built-in ones, or with a local list (`--codes`).
+fn code_lists(path: Option<&std::path::Path>) -> anyhow::Result<yusuan::CodeLists> {
+    Ok(match path {
+        Some(p) => yusuan::CodeLists::with_override(p)?,
+        None => yusuan::CodeLists::builtin().clone(),
+    })
+}
+
 /// Write to standard output. A closed pipe (`yusuan export … | head -1`) comes back
 /// as an error that [`run`] ends quietly with exit 0, as ripgrep does.
 pub fn out(text: &str) -> std::io::Result<()> {

@@ -10,7 +10,6 @@ use anyhow::Result;
 
 use super::Outcome;
 use super::convert::{LayoutArg, UnitArg};
-use yusuan::CodeLists;
 use yusuan::Unit;
 use yusuan::batch::Options;
 
@@ -33,10 +32,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<Outcome> {
     yusuan::worker::limit_memory(a.memory_mb)?;
-    let codes = match &a.codes {
-        Some(p) => CodeLists::with_override(p)?,
-        None => CodeLists::builtin().clone(),
-    };
+    let codes = super::code_lists(a.codes.as_deref())?;
     let opts = Options {
         disclosure_unit: a.unit.map(Unit::from),
         layout: a.layout.map(|l| l.key().to_string()),
