@@ -5,9 +5,9 @@
 //! command on each. Large ones (200,000 rows, 16,384 columns) are written on demand by
 //! [`write_large`] rather than committed.
 
-use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::files;
 use crate::SheetEdit;
 use yusuan_core::CellRef;
 use yusuan_core::{CodeLists, TableId};
@@ -24,31 +24,19 @@ fn xlsx(g: &Grid) -> std::io::Result<Vec<u8>> {
         .map_err(std::io::Error::other)
 }
 
-/// A zip with fixed timestamps (deterministic bytes).
+/// A deflated zip with fixed timestamps (deterministic bytes).
 fn zip_of(entries: &[(&str, &[u8])]) -> std::io::Result<Vec<u8>> {
-    let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts =
-        zip::write::SimpleFileOptions::default().last_modified_time(zip::DateTime::default());
-    for (name, data) in entries {
-        z.start_file(*name, opts).map_err(std::io::Error::other)?;
-        z.write_all(data)?;
-    }
-    Ok(z.finish().map_err(std::io::Error::other)?.into_inner())
+    let entries: Vec<(&str, &[u8], bool)> = entries.iter().map(|(n, d)| (*n, *d, false)).collect();
+    files::zip_of(&entries)
 }
 
 /// Rewrite one part of an xlsx (by name) with `f`.
 fn rewrite(xlsx: &[u8], part: &str, f: impl Fn(String) -> String) -> std::io::Result<Vec<u8>> {
-    let mut zin = zip::ZipArchive::new(Cursor::new(xlsx)).map_err(std::io::Error::other)?;
-    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
-    for i in 0..zin.len() {
-        let mut e = zin.by_index(i).map_err(std::io::Error::other)?;
-        let name = e.name().map_err(std::io::Error::other)?.to_string();
-        let mut data = Vec::new();
-        e.read_to_end(&mut data)?;
+    let mut parts = files::parts(xlsx)?;
+    for (name, data) in &mut parts {
         if name == part {
-            data = f(String::from_utf8_lossy(&data).into_owned()).into_bytes();
+            *data = f(String::from_utf8_lossy(data).into_owned()).into_bytes();
         }
-        parts.push((name, data));
     }
     let refs: Vec<(&str, &[u8])> = parts
         .iter()
@@ -233,13 +221,7 @@ pub fn write(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     })?;
     files.push(("merges.xlsx", merged));
 
-    let mut out = Vec::new();
-    for (name, bytes) in files {
-        let p = dir.join(name);
-        std::fs::write(&p, bytes)?;
-        out.push(p);
-    }
-    Ok(out)
+    files::write_all(dir, files)
 }
 
 /// The local position of a central-directory record naming `name` in a zip.

@@ -4,48 +4,13 @@
 //! workbook. `cargo run --example bad_corpus` writes them to `tests/fixtures/hostile/`;
 //! `tests/it/hostile.rs` runs every command on each under a memory limit.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
-use zip::write::SimpleFileOptions;
+use super::files::{parts, write_all, zip_of};
 
 fn io(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::other(e.to_string())
-}
-
-fn options(method: zip::CompressionMethod) -> SimpleFileOptions {
-    SimpleFileOptions::default()
-        .last_modified_time(zip::DateTime::default())
-        .compression_method(method)
-}
-
-/// A zip of `(name, bytes, stored?)` with fixed timestamps.
-fn zip_of(entries: &[(&str, &[u8], bool)]) -> std::io::Result<Vec<u8>> {
-    let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, data, stored) in entries {
-        let method = if *stored {
-            zip::CompressionMethod::Stored
-        } else {
-            zip::CompressionMethod::Deflated
-        };
-        z.start_file(*name, options(method)).map_err(io)?;
-        z.write_all(data)?;
-    }
-    Ok(z.finish().map_err(io)?.into_inner())
-}
-
-/// Every part of an xlsx, as `(name, bytes)`.
-fn parts(xlsx: &[u8]) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let mut zin = zip::ZipArchive::new(Cursor::new(xlsx)).map_err(io)?;
-    let mut out = Vec::new();
-    for i in 0..zin.len() {
-        let mut e = zin.by_index(i).map_err(io)?;
-        let name = e.name().map_err(io)?.to_string();
-        let mut data = Vec::new();
-        e.read_to_end(&mut data)?;
-        out.push((name, data));
-    }
-    Ok(out)
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#;
@@ -499,11 +464,5 @@ pub fn write(root: &Path, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         ("duplicate-part.xlsx", duplicate_part()?),
         ("merges-20001.xlsx", many_merges(&sample)?),
     ];
-    let mut out = Vec::new();
-    for (name, bytes) in files {
-        let p = dir.join(name);
-        std::fs::write(&p, bytes)?;
-        out.push(p);
-    }
-    Ok(out)
+    write_all(dir, files)
 }

@@ -9,6 +9,7 @@
 //! that add up. [`compose`](crate::compose::compose) turns it into every table.
 
 pub mod bad;
+mod files;
 pub mod hostile;
 
 use std::collections::BTreeMap;
