@@ -3,8 +3,8 @@
 //! as damaged before any parser runs). The input is `[base, part, content…]`: `base`
 //! picks one of the real workbooks (the samples, the format fixtures, the hostile
 //! fixtures of at most 64 KB), `part` one of its parts (in directory order), and `content` replaces that
-//! part; the package is zipped again (stored) and goes through read, recognise,
-//! validate, export, the disclosure and the annotated copy. Nothing may panic or abort,
+//! part; the package is zipped again (stored) and goes through every stage
+//! (`common::every_stage`). Nothing may panic or abort,
 //! and nothing may take more than the reader's limits allow (run with
 //! `-rss_limit_mb=2048`). Seeds: `fuzz/seed_package.py` writes every part of every
 //! base as it is.
@@ -12,6 +12,8 @@
 
 use std::io::{Cursor, Read, Write};
 use std::sync::OnceLock;
+
+mod common;
 
 use libfuzzer_sys::fuzz_target;
 
@@ -71,20 +73,5 @@ fuzz_target!(|data: &[u8]| {
     let bases = bases();
     let parts = &bases[usize::from(*base) % bases.len()];
     let part = usize::from(*part) % parts.len();
-    let bytes = repack(parts, part, content);
-    let Ok(grid) = yusuan_grid::read_bytes(std::path::Path::new("fuzz.xlsx"), bytes) else {
-        return;
-    };
-    let codes = yusuan::CodeLists::builtin();
-    let Ok(budget) = yusuan_core::recognise(&grid, codes) else {
-        return;
-    };
-    let report = yusuan::check(&budget, codes, None);
-    let _ = yusuan_core::export::to_json(&budget);
-    if budget.tables.iter().all(|t| t.unit.is_some()) {
-        let _ = yusuan_write::disclosure(&budget, &Default::default())
-            .map(|mut wb| wb.save_to_buffer());
-    }
-    let _ = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report))
-        .map(|mut wb| wb.save_to_buffer());
+    common::every_stage(repack(parts, part, content));
 });
