@@ -80,26 +80,30 @@ pub enum WorkbookLimit {
     },
 }
 
+/// What a finance officer can make of a limit that is not a grid's (a grid's says
+/// what to do about it).
+const HINT: &str = "；文件可能含有表格以外的大量内容，或是异常、恶意构造的文件";
+
 impl fmt::Display for WorkbookLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             WorkbookLimit::Sheets { count, max } => {
                 write!(
                     f,
-                    "共有 {count} 个工作表，超过每个工作簿 {max} 个的处理上限"
+                    "共有 {count} 个工作表，超过每个工作簿 {max} 个的处理上限{HINT}"
                 )
             }
             WorkbookLimit::Cells { max } => {
-                write!(f, "非空单元格合计超过每个工作簿 {max} 个的处理上限")
+                write!(f, "非空单元格合计超过每个工作簿 {max} 个的处理上限{HINT}")
             }
             WorkbookLimit::Text { max } => write!(
                 f,
-                "单元格文字合计超过每个工作簿 {} MB 的处理上限（同一段文字被多个单元格引用时按次计）",
+                "单元格文字合计超过每个工作簿 {} MB 的处理上限（同一段文字被多个单元格引用时按次计）{HINT}",
                 max / (1024 * 1024)
             ),
             WorkbookLimit::SharedStrings { count, max } => write!(
                 f,
-                "共享字符串表有（或声明有）{count} 项，超过每个工作簿 {max} 项的处理上限"
+                "共享字符串表有（或声明有）{count} 项，超过每个工作簿 {max} 项的处理上限{HINT}"
             ),
             WorkbookLimit::Grid {
                 sheet,
@@ -160,7 +164,7 @@ pub enum ReadError {
         max: u64,
     },
     /// A limit of the whole workbook (see [`WorkbookLimit`]).
-    #[error("{path}：{limit}；文件可能含有表格以外的大量内容，或是异常、恶意构造的文件，未处理")]
+    #[error("{path}：{limit}；未处理")]
     OverLimit {
         /// The file.
         path: PathBuf,
