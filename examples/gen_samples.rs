@@ -54,5 +54,5 @@ pub fn wanli(samples: &Path) -> anyhow::Result<rust_xlsxwriter::Workbook> {
             .map_err(anyhow::Error::msg)?;
     let grid = yusuan_testkit::real::shanghai_department(&template, &published)
         .map_err(anyhow::Error::msg)?;
-    Ok(yusuan_write::copy_grid(&grid, &[])?)
+    Ok(yusuan_write::copy_grid(&grid)?)
 }

@@ -41,13 +41,16 @@ pub struct Found {
 }
 
 /// Why a file with a workbook's name is not a submission, if it is not: an Office lock
-/// file, or one of yusuan's own outputs (`…公开.xlsx`, `…问题清单.xlsx`, `汇总表.xlsx`).
+/// file, or one of yusuan's own outputs (`…公开.xlsx`, `…问题清单.xlsx`,
+/// `…标注副本.xlsx`, `汇总表.xlsx`, `问题清单.xlsx`).
 fn not_a_submission(name: &str) -> Option<&'static str> {
     if name.starts_with("~$") {
         Some("Office 的锁定文件（工作簿正在被打开）")
     } else if name.ends_with(".公开.xlsx")
         || name.ends_with(".问题清单.xlsx")
+        || name.ends_with(".标注副本.xlsx")
         || name == "汇总表.xlsx"
+        || name == "问题清单.xlsx"
     {
         Some("yusuan 之前生成的输出文件")
     } else {
@@ -178,6 +181,12 @@ pub struct Row {
     pub disclosure: Option<String>,
     /// The 问题清单, relative to the output folder.
     pub report: Option<String>,
+    /// The annotated copy, relative to the output folder.
+    #[serde(default)]
+    pub annotated: Option<String>,
+    /// The findings, as rows of the bureau's 问题清单.
+    #[serde(default)]
+    pub lines: Vec<yusuan_write::Line>,
     /// The earlier file of the same department and year, when this is a second one
     /// (it is then left out of the totals).
     #[serde(default)]
@@ -198,6 +207,8 @@ impl Row {
             warnings: 0,
             disclosure: None,
             report: None,
+            annotated: None,
+            lines: Vec::new(),
             duplicate_of: None,
         }
     }
@@ -360,10 +371,13 @@ pub(crate) fn process_one(
         return row;
     }
     let disclosure = target_dir.join(format!("{stem}.公开.xlsx"));
+    let report = target_dir.join(format!("{stem}.问题清单.xlsx"));
+    let annotated = target_dir.join(format!("{stem}.标注副本.xlsx"));
     let job = Job {
         input,
         disclosure: disclosure.clone(),
-        report: Some(target_dir.join(format!("{stem}.问题清单.xlsx"))),
+        report: Some(report.clone()),
+        annotated: Some(annotated.clone()),
         unit: opts.disclosure_unit,
         layout: opts.layout.clone(),
         force: false,
@@ -399,12 +413,21 @@ pub(crate) fn process_one(
             row.reason = c.skipped;
             row.disclosure = c.disclosure.map(|p| rel(&p, out));
             row.report = c.report_file.map(|p| rel(&p, out));
+            row.annotated = c.annotated_file.map(|p| rel(&p, out));
+            row.lines = yusuan_write::finding_lines(&c.report);
         }
     }
-    if row.disclosure.is_none() {
-        // A disclosure of an earlier run, of a file that no longer passes, must not
-        // stay to be published by mistake.
-        let _ = std::fs::remove_file(&disclosure);
+    // Outputs of an earlier run that this run did not write must not stay: a
+    // disclosure of a file that no longer passes could be published by mistake, a
+    // 问题清单 of problems since corrected would be worked through again.
+    for (written, path) in [
+        (row.disclosure.is_some(), &disclosure),
+        (row.report.is_some(), &report),
+        (row.annotated.is_some(), &annotated),
+    ] {
+        if !written {
+            let _ = std::fs::remove_file(path);
+        }
     }
     row
 }

@@ -19,6 +19,9 @@ pub struct Job<'a> {
     pub disclosure: PathBuf,
     /// The 问题清单 to write when there are findings (`None`: never).
     pub report: Option<PathBuf>,
+    /// The annotated copy to write when there are findings in cells (`None`: never);
+    /// the 问题清单 links into it, so it goes in the same folder.
+    pub annotated: Option<PathBuf>,
     /// The unit of the published tables; `None`: the layout's own.
     pub unit: Option<Unit>,
     /// The layout to publish in; `None`: the workbook's own.
@@ -53,14 +56,16 @@ pub struct Checked {
     pub disclosure: Option<PathBuf>,
     /// The 问题清单 written.
     pub report_file: Option<PathBuf>,
+    /// The annotated copy written.
+    pub annotated_file: Option<PathBuf>,
     /// Why the disclosure was not written, if it was not.
     pub skipped: Option<String>,
 }
 
 /// Run one file. `Err` only when an output could not be written.
 pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError> {
-    let budget = match crate::load(job.input, codes) {
-        Ok((_, b)) => b,
+    let (grid, budget) = match crate::load(job.input, codes) {
+        Ok(x) => x,
         Err(e) => return Ok(Outcome::Unreadable(e.to_string())),
     };
     let report = crate::check(&budget, codes, None);
@@ -70,18 +75,38 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
         summary: budget.summary(),
         disclosure: None,
         report_file: None,
+        annotated_file: None,
         skipped: None,
         report,
     };
+    if let Some(path) = &job.annotated
+        && checked.report.findings.iter().any(|f| f.cell.is_some())
+    {
+        yusuan_write::save_annotated(job.input, &grid, &checked.report, path)?;
+        checked.annotated_file = Some(path.clone());
+    }
+    drop(grid);
     if let Some(path) = &job.report
         && !checked.report.findings.is_empty()
     {
-        let mut wb =
-            yusuan_write::findings_workbook(&[(job.display_name.clone(), &checked.report)])
-                .map_err(|source| OutputError::Workbook {
-                    path: path.clone(),
-                    source,
-                })?;
+        let listed = yusuan_write::Listed {
+            file: job.display_name.clone(),
+            department: checked.department.clone(),
+            year: checked.year,
+            lines: yusuan_write::finding_lines(&checked.report),
+            ledger: Some(&checked.report.ledger),
+            annotated: checked
+                .annotated_file
+                .as_deref()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned()),
+        };
+        let mut wb = yusuan_write::findings_workbook(&[listed], &yusuan_write::today()).map_err(
+            |source| OutputError::Workbook {
+                path: path.clone(),
+                source,
+            },
+        )?;
         save_workbook(&mut wb, path)?;
         checked.report_file = Some(path.clone());
     }

@@ -27,7 +27,7 @@ pub fn let_parser_panics_unwind() {
 /// Read, recognise, validate, export, narrative, disclosure and annotated copy.
 pub fn every_stage(bytes: Vec<u8>) {
     let_parser_panics_unwind();
-    let Ok(grid) = yusuan_grid::read_bytes(std::path::Path::new("fuzz.xlsx"), bytes) else {
+    let Ok(grid) = yusuan_grid::read_bytes(std::path::Path::new("fuzz.xlsx"), bytes.clone()) else {
         return;
     };
     let codes = yusuan::CodeLists::builtin();
@@ -42,6 +42,5 @@ pub fn every_stage(bytes: Vec<u8>) {
         let _ = yusuan_write::disclosure(&budget, &Default::default())
             .map(|mut wb| wb.save_to_buffer());
     }
-    let _ = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report))
-        .map(|mut wb| wb.save_to_buffer());
+    let _ = yusuan_write::annotated_copy(&bytes, &grid, &report, "fuzz.xlsx");
 }

@@ -3,8 +3,9 @@
 //!
 //! Every workbook under DIR (recursively; lock files `~$…` and hidden files skipped):
 //! read, check and, when it has no errors, convert. Outputs mirror the input tree
-//! under OUTDIR (`<name>.公开.xlsx`, and `<name>.问题清单.xlsx` when there are
-//! findings), plus `OUTDIR/汇总表.xlsx` and `OUTDIR/summary.json`. Each file runs in a
+//! under OUTDIR (`<name>.公开.xlsx`; `<name>.问题清单.xlsx` and `<name>.标注副本.xlsx`
+//! when there are findings), plus `OUTDIR/汇总表.xlsx`, `OUTDIR/summary.json` and the
+//! bureau's `OUTDIR/问题清单.xlsx` of every file with findings. Each file runs in a
 //! worker process within the memory and time limits; OUTDIR is locked for the run, so
 //! a second batch into it is refused. Exit 0 all passed, 1 some had errors, 2 some
 //! were unreadable or the command could not run.
@@ -120,8 +121,35 @@ fn lock_output(dir: &std::path::Path) -> Result<OutputLock> {
     }
 }
 
-/// `OUTDIR/汇总表.xlsx` and `OUTDIR/summary.json`.
+/// `OUTDIR/汇总表.xlsx`, `OUTDIR/summary.json`, and the bureau's `OUTDIR/问题清单.xlsx`
+/// of every file with findings (removed when none has any).
 fn write_summary(a: &Args, result: &batch::Batch) -> Result<()> {
+    let listed: Vec<yusuan_write::Listed<'_>> = result
+        .rows
+        .iter()
+        .filter(|r| !r.lines.is_empty())
+        .map(|r| yusuan_write::Listed {
+            file: r.file.clone(),
+            department: r.department.clone(),
+            year: r.year,
+            lines: r.lines.clone(),
+            ledger: None,
+            annotated: r.annotated.clone(),
+        })
+        .collect();
+    let bureau = a.output.join("问题清单.xlsx");
+    if listed.is_empty() {
+        let _ = std::fs::remove_file(&bureau);
+    } else {
+        let mut wb =
+            yusuan_write::findings_workbook(&listed, &yusuan_write::today()).map_err(|source| {
+                yusuan_write::OutputError::Workbook {
+                    path: bureau.clone(),
+                    source,
+                }
+            })?;
+        yusuan_write::save_workbook(&mut wb, &bureau)?;
+    }
     let path = a.output.join("汇总表.xlsx");
     let mut wb = batch::summary_workbook(result, a.unit.map_or(Unit::WanYuan, Unit::from))
         .map_err(|source| yusuan_write::OutputError::Workbook {
@@ -238,6 +266,12 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
     eprintln!("{}", result.one_line());
     eprintln!("汇总表：{}", a.output.join("汇总表.xlsx").display());
+    if result.rows.iter().any(|r| !r.lines.is_empty()) {
+        eprintln!(
+            "问题清单（全部文件）：{}",
+            a.output.join("问题清单.xlsx").display()
+        );
+    }
     Ok(match result.exit_code() {
         0 => Outcome::Clean,
         1 => Outcome::Findings,

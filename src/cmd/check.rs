@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 
 use super::Outcome;
 use yusuan_rules::Report;
-use yusuan_write::OutputError;
+use yusuan_write::{Listed, OutputError};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
@@ -77,6 +77,51 @@ fn is_text(path: &std::path::Path) -> bool {
     })
 }
 
+/// The 问题清单 of every file checked, at `out`; its cells link into `annotated`.
+fn write_report<'r>(
+    out: &std::path::Path,
+    mut listed: Vec<Listed<'r>>,
+    reports: &'r [(String, Report)],
+    annotated: Option<&std::path::Path>,
+) -> Result<()> {
+    for (l, (_, r)) in listed.iter_mut().zip(reports) {
+        l.lines = yusuan_write::finding_lines(r);
+        l.ledger = Some(&r.ledger);
+        l.annotated = annotated.map(|copy| link(out, copy));
+    }
+    let mut wb =
+        yusuan_write::findings_workbook(&listed, &yusuan_write::today()).map_err(|source| {
+            OutputError::Workbook {
+                path: out.to_path_buf(),
+                source,
+            }
+        })?;
+    yusuan_write::save_workbook(&mut wb, out)?;
+    eprintln!("已生成问题清单：{}", out.display());
+    Ok(())
+}
+
+/// How the 问题清单 at `report` links to the annotated copy at `copy`: by name when
+/// they are in one folder, else by full path.
+fn link(report: &std::path::Path, copy: &std::path::Path) -> String {
+    let folder = |p: &std::path::Path| {
+        p.parent()
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    std::path::Path::new(".")
+                } else {
+                    d
+                }
+            })
+            .and_then(|d| d.canonicalize().ok())
+    };
+    match (folder(report), folder(copy), copy.file_name()) {
+        (Some(a), Some(b), Some(name)) if a == b => name.to_string_lossy().into_owned(),
+        (_, Some(b), Some(name)) => b.join(name).to_string_lossy().into_owned(),
+        _ => copy.display().to_string(),
+    }
+}
+
 impl Args {
     /// The files the command reads (for a message should its process abort).
     pub fn inputs(&self) -> Vec<PathBuf> {
@@ -120,6 +165,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let mut errors = false;
     let mut json_items: Vec<serde_json::Value> = Vec::new();
     let mut reports: Vec<(String, Report)> = Vec::new();
+    let mut listed: Vec<Listed<'_>> = Vec::new();
     for path in &a.files {
         let name = path.display().to_string();
         let cannot_use =
@@ -139,6 +185,14 @@ pub fn run(a: Args) -> Result<Outcome> {
             let report = yusuan::check_text_only(&text);
             errors |= report.has_errors();
             emit(a.format, &name, None, &report, color, &mut json_items)?;
+            listed.push(Listed {
+                file: name.clone(),
+                department: None,
+                year: None,
+                lines: Vec::new(),
+                ledger: None,
+                annotated: None,
+            });
             reports.push((name, report));
             continue;
         }
@@ -165,15 +219,20 @@ pub fn run(a: Args) -> Result<Outcome> {
             &mut json_items,
         )?;
         if let Some(out) = &a.annotate {
-            let mut wb = yusuan_write::copy_grid(&grid, &yusuan_write::marks(&report)).map_err(
-                |source| OutputError::Workbook {
-                    path: out.clone(),
-                    source,
-                },
-            )?;
-            yusuan_write::save_workbook(&mut wb, out)?;
+            let notes = yusuan_write::save_annotated(path, &grid, &report, out)?;
             eprintln!("已生成标注副本：{}", out.display());
+            for n in notes {
+                eprintln!("注意：{n}");
+            }
         }
+        listed.push(Listed {
+            file: name.clone(),
+            department: budget.department.clone(),
+            year: budget.year,
+            lines: Vec::new(),
+            ledger: None,
+            annotated: None,
+        });
         reports.push((name, report));
     }
     if let Format::Json = a.format {
@@ -185,14 +244,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         super::out(&format!("{}\n", serde_json::to_string_pretty(&v)?))?;
     }
     if let Some(out) = &a.report {
-        let refs: Vec<(String, &Report)> = reports.iter().map(|(n, r)| (n.clone(), r)).collect();
-        let mut wb =
-            yusuan_write::findings_workbook(&refs).map_err(|source| OutputError::Workbook {
-                path: out.clone(),
-                source,
-            })?;
-        yusuan_write::save_workbook(&mut wb, out)?;
-        eprintln!("已生成问题清单：{}", out.display());
+        write_report(out, listed, &reports, a.annotate.as_deref())?;
     }
     Ok(if unusable {
         Outcome::Unusable

@@ -150,29 +150,89 @@ fn report_workbook_lists_every_finding() {
     let dir = tempfile::tempdir().unwrap();
     let p = faulty(dir.path());
     let rep = dir.path().join("问题清单.xlsx");
+    let ann = dir.path().join("标注.xlsx");
     yusuan()
+        .env("SOURCE_DATE_EPOCH", "1764547200")
         .arg("check")
         .arg(&p)
         .arg("--report")
         .arg(&rep)
+        .arg("--annotate")
+        .arg(&ann)
         .assert()
         .code(1);
     let g = grid(&rep);
     let s = g.sheet("问题清单").unwrap();
-    let header: Vec<String> = (0..6).map(|c| s.shown_text(0, c)).collect();
-    assert_eq!(header, ["文件", "表", "单元格", "规则", "级别", "说明"]);
-    assert_eq!(s.last_row(), Some(5));
-    let rows: Vec<(String, String, String)> = (1..=5)
-        .map(|r| (s.shown_text(r, 1), s.shown_text(r, 2), s.shown_text(r, 3)))
-        .collect();
-    assert!(
-        rows.contains(&("表3".into(), "C5".into(), "K104".into())),
-        "{rows:?}"
+    assert_eq!(
+        s.shown_text(0, 0),
+        "德阳市罗江区政协办公室2023年部门预算问题清单"
     );
+    assert!(
+        s.shown_text(1, 0).contains("检查日期：2025年12月1日"),
+        "{}",
+        s.shown_text(1, 0)
+    );
+    assert!(s.shown_text(1, 0).contains("错误 5 个"));
+    let header: Vec<String> = (0..12).map(|c| s.shown_text(2, c)).collect();
+    assert_eq!(
+        header,
+        [
+            "序号",
+            "表",
+            "单元格",
+            "规则",
+            "级别",
+            "问题",
+            "应为",
+            "实为",
+            "差额",
+            "涉及单元格",
+            "处理意见",
+            "整改情况"
+        ]
+    );
+    assert_eq!(s.last_row(), Some(7), "title, note, header and 5 findings");
+    let row = (3..=7)
+        .find(|&r| s.shown_text(r, 3) == "K103")
+        .expect("the K103 finding");
+    let cells: Vec<String> = (1..10).map(|c| s.shown_text(row, c)).collect();
+    assert_eq!(
+        cells[..4],
+        ["表3", "C5", "K103", "错误"].map(String::from),
+        "{cells:?}"
+    );
+    assert_eq!(
+        cells[5..],
+        ["530.88 万元", "530.98 万元", "0.10 万元", "表3!D5,E5"].map(String::from),
+        "应为, 实为, 差额, 涉及单元格: {cells:?}"
+    );
+    // Every sheet prints on A4 landscape, fitted to the width, header repeated.
+    for part in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"] {
+        let xml = zip_text(&rep, part);
+        assert!(xml.contains(r#"paperSize="9""#), "{part}: A4");
+        assert!(xml.contains(r#"orientation="landscape""#), "{part}");
+        assert!(
+            xml.contains(r#"fitToHeight="0""#),
+            "{part}: fitted to the width"
+        );
+        assert!(xml.contains("<autoFilter"), "{part}: filter");
+        assert!(xml.contains(r#"state="frozen""#), "{part}: frozen header");
+        assert!(
+            xml.contains("customHeight=\"1\""),
+            "{part}: rows sized to their text"
+        );
+    }
+    assert!(zip_text(&rep, "xl/workbook.xml").contains("_xlnm.Print_Titles"));
+    // The cells link into the annotated copy.
+    let rels = zip_text(&rep, "xl/worksheets/_rels/sheet1.xml.rels");
+    assert!(rels.contains(r#"Target="标注.xlsx""#), "{rels}");
     let xml = zip_text(&rep, "xl/worksheets/sheet1.xml");
-    assert!(xml.contains("<autoFilter"), "filter");
-    assert!(xml.contains("state=\"frozen\""), "frozen header");
-    assert!(g.sheet("规则执行情况").is_some());
+    assert!(xml.contains(r#"location="'表3'!C5""#), "{xml}");
+    // The ledger: every rule with its title.
+    let l = g.sheet("规则执行情况").unwrap();
+    let n401 = (3..=60).find(|&r| l.shown_text(r, 0) == "N401").unwrap();
+    assert_eq!(l.shown_text(n401, 1), "说明中的金额与表格一致");
+    assert_eq!(l.shown_text(n401, 2), "未运行");
 }
 
 #[test]

@@ -34,7 +34,7 @@ pub fn grid(path: &Path) -> Grid {
 /// Write a grid as a plain workbook (values and merges) into `dir`.
 pub fn write_grid(grid: &Grid, dir: &Path, name: &str) -> PathBuf {
     let p = dir.join(name);
-    let mut wb = yusuan_write::copy_grid(grid, &[]).expect("copy grid");
+    let mut wb = yusuan_write::copy_grid(grid).expect("copy grid");
     yusuan_write::save_workbook(&mut wb, &p).expect("save");
     p
 }

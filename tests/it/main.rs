@@ -2,6 +2,7 @@
 //! yusuan's integration tests: one test binary, one module per topic (as ripgrep
 //! has it), each running the library or the `yusuan` binary on real workbooks.
 
+mod annotate;
 mod batch;
 mod cli_check;
 mod cli_foundation;

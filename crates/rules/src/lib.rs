@@ -78,7 +78,9 @@ use yusuan_core::{Budget, CellRef, Line, Table, TextLine, Unit};
 use yusuan_core::{Catalog, CodeLists, TableId};
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Must be corrected before publishing (exit 1).

@@ -5,12 +5,13 @@
 //! - [`corpus`]: random budgets for tests and benchmarks, and the broken-file corpus
 //!   ([`corpus::bad`]);
 //! - [`SheetEdit`]: editing a read grid (set cells, insert and delete rows and columns)
-//!   to make mutated workbooks.
+//!   to make mutated workbooks; [`package`]: editing an .xlsx in place, formats kept.
 #![allow(missing_docs)]
 
 pub mod compose;
 pub mod corpus;
 mod edit;
+pub mod package;
 pub mod real;
 
 pub use edit::SheetEdit;

@@ -15,6 +15,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod annotate;
 mod copy;
 mod findings;
 mod layout;
@@ -23,10 +24,12 @@ mod style;
 mod summary;
 mod table;
 
-pub use findings::{findings_workbook, marks};
+pub use annotate::{AnnotateError, Annotated, annotated_copy};
+pub use findings::{Line, Listed, finding_lines, findings_workbook, marks, today};
 pub use output::{
     OutputError, check_folder, check_not_input, check_output, os_reason, remove_pending,
-    remove_temporaries, same_file, save_workbook, temporary_prefix, write_atomic, xlsx_reason,
+    remove_temporaries, same_file, save_annotated, save_workbook, temporary_prefix, write_atomic,
+    xlsx_reason,
 };
 pub use summary::{RowStatus, SummaryRow, summary_workbook};
 pub use table::to_f64;

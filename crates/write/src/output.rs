@@ -84,6 +84,17 @@ pub enum OutputError {
         #[source]
         source: rust_xlsxwriter::XlsxError,
     },
+    /// The annotated copy could not be made.
+    #[error("无法为 {input} 生成标注副本 {path}（{source}）")]
+    Annotate {
+        /// The submission.
+        input: PathBuf,
+        /// The output file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::AnnotateError,
+    },
 }
 
 /// The Chinese reason of a workbook writer's error.
@@ -208,6 +219,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     tmp.as_file().sync_all().map_err(werr)?;
     tmp.persist(path).map_err(|e| werr(e.error))?;
     Ok(())
+}
+
+/// Write the annotated copy of submission `input` (read as `grid`, checked into
+/// `report`) to `path`; what of the source it could not keep, in Chinese.
+pub fn save_annotated(
+    input: &Path,
+    grid: &yusuan_grid::Grid,
+    report: &yusuan_rules::Report,
+    path: &Path,
+) -> Result<Vec<String>, OutputError> {
+    let fail = |source| OutputError::Annotate {
+        input: input.to_path_buf(),
+        path: path.to_path_buf(),
+        source,
+    };
+    let source = std::fs::read(input).map_err(|e| {
+        fail(crate::AnnotateError::Package(format!(
+            "无法再次读取原文件：{}",
+            os_reason(&e)
+        )))
+    })?;
+    let name = input.file_name().map_or_else(
+        || input.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let copy = crate::annotated_copy(&source, grid, report, &name).map_err(fail)?;
+    write_atomic(path, &copy.bytes)?;
+    Ok(copy.notes)
 }
 
 /// Serialise a workbook and write it atomically.

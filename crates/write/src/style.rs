@@ -50,7 +50,6 @@ pub struct Styles {
     pub cover_title: Format,
     pub cover_line: Format,
     pub contents_title: Format,
-    pub mark: Format,
     /// Paragraphs of the 情况说明 sheet.
     pub para: Format,
     pub para_heading: Format,
@@ -139,7 +138,6 @@ impl Styles {
                 .set_font_name(TITLE_FONT)
                 .set_bold()
                 .set_align(FormatAlign::Center),
-            mark: base(10.0).set_background_color(Color::RGB(0xFFC7CE)),
             para: base(11.0)
                 .set_text_wrap()
                 .set_align(FormatAlign::Left)

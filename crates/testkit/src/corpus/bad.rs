@@ -19,7 +19,7 @@ fn sample(root: &Path) -> PathBuf {
 }
 
 fn xlsx(g: &Grid) -> std::io::Result<Vec<u8>> {
-    yusuan_write::copy_grid(g, &[])
+    yusuan_write::copy_grid(g)
         .and_then(|mut wb| wb.save_to_buffer())
         .map_err(std::io::Error::other)
 }
