@@ -43,7 +43,7 @@ fn stages(c: &mut Criterion) {
         unit: None,
         narrative: Some(text),
         layout: None,
-        unverified: None,
+        ..Default::default()
     };
 
     let mut g = c.benchmark_group("large workbook");

@@ -221,6 +221,8 @@ pub struct Options<'a> {
     pub disclosure_unit: Option<Unit>,
     /// The layout to publish in; `None`: each workbook's own.
     pub layout: Option<String>,
+    /// Where the 情况说明 goes in each disclosure; `None`: as its layout has it.
+    pub order: Option<yusuan_write::Order>,
     /// The code lists to check against.
     pub codes: &'a CodeLists,
     /// Cap on worker threads (`None`: one per core).
@@ -380,6 +382,7 @@ pub(crate) fn process_one(
         annotated: Some(annotated.clone()),
         unit: opts.disclosure_unit,
         layout: opts.layout.clone(),
+        order: opts.order,
         force: false,
         display_name: file,
     };

@@ -26,6 +26,8 @@ pub struct Job<'a> {
     pub unit: Option<Unit>,
     /// The layout to publish in; `None`: the workbook's own.
     pub layout: Option<String>,
+    /// Where the 情况说明 goes; `None`: as the layout has it.
+    pub order: Option<yusuan_write::Order>,
     /// Write the disclosure even when there are errors.
     pub force: bool,
     /// The name of the file in the 问题清单 (its path relative to the batch folder).
@@ -117,6 +119,8 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
                 &Publish {
                     unit: job.unit,
                     layout: job.layout.clone(),
+                    order: job.order,
+                    date: Some(yusuan_write::today()),
                     unverified: checked
                         .report
                         .has_errors()
@@ -162,6 +166,10 @@ pub struct Publish {
     /// Published although the checks found this many errors (`convert --force`): the
     /// workbook then says 「未通过校验」 on its cover, in every footer and in its properties.
     pub unverified: Option<usize>,
+    /// Where the 情况说明 goes; `None`: as the layout has it.
+    pub order: Option<yusuan_write::Order>,
+    /// The date on the cover.
+    pub date: Option<String>,
 }
 
 /// Write the disclosure workbook in the workbook's own layout (or the one asked for),
@@ -178,6 +186,8 @@ pub fn write_disclosure(
         narrative: Some(yusuan_narrative::generate(budget, codes, prior).to_text()),
         layout: publish.layout.clone(),
         unverified: publish.unverified,
+        order: publish.order,
+        date: publish.date.clone(),
     };
     let mut wb =
         yusuan_write::disclosure(budget, &opts).map_err(|source| OutputError::Workbook {

@@ -18,7 +18,7 @@ use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Outcome;
-use super::convert::{LayoutArg, UnitArg};
+use super::convert::{LayoutArg, OrderArg, UnitArg};
 use yusuan::Unit;
 use yusuan::batch::{self, Options};
 
@@ -39,6 +39,9 @@ pub struct Args {
     /// 公开表样式（默认与各自报送的工作簿相同）
     #[arg(long, value_enum)]
     layout: Option<LayoutArg>,
+    /// 情况说明的位置（默认按公开表样式；四川样式为情况说明在前）
+    #[arg(long, value_enum)]
+    order: Option<OrderArg>,
     /// 本地完整的科目代码表（CSV）
     #[arg(long)]
     codes: Option<PathBuf>,
@@ -70,6 +73,9 @@ fn worker_args(a: &Args) -> Vec<std::ffi::OsString> {
     }
     if let Some(v) = a.layout.and_then(|l| l.to_possible_value()) {
         args.extend(["--layout".into(), v.get_name().into()]);
+    }
+    if let Some(v) = a.order.and_then(|o| o.to_possible_value()) {
+        args.extend(["--order".into(), v.get_name().into()]);
     }
     if let Some(c) = &a.codes {
         args.extend(["--codes".into(), c.clone().into()]);
@@ -223,6 +229,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let opts = Options {
         disclosure_unit: a.unit.map(Unit::from),
         layout: a.layout.map(|l| l.key().to_string()),
+        order: a.order.map(Into::into),
         codes: &codes,
         jobs: a.jobs,
         on_done: Some(&on_done),

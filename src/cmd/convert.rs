@@ -33,6 +33,26 @@ pub enum LayoutArg {
     Shanghai,
 }
 
+/// 情况说明放在公开表之前还是之后
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum OrderArg {
+    /// 情况说明在前，各表作为附表在后（多数公开文件如此）
+    #[value(name = "text-first")]
+    TextFirst,
+    /// 各表在前，情况说明在后
+    #[value(name = "tables-first")]
+    TablesFirst,
+}
+
+impl From<OrderArg> for yusuan_write::Order {
+    fn from(o: OrderArg) -> yusuan_write::Order {
+        match o {
+            OrderArg::TextFirst => yusuan_write::Order::TextFirst,
+            OrderArg::TablesFirst => yusuan_write::Order::TablesFirst,
+        }
+    }
+}
+
 impl LayoutArg {
     /// The catalogue key of the layout.
     pub fn key(self) -> &'static str {
@@ -66,6 +86,12 @@ pub struct Args {
     /// 公开表样式（默认与报送的工作簿相同）
     #[arg(long, value_enum)]
     layout: Option<LayoutArg>,
+    /// 情况说明的位置（默认按公开表样式；四川样式为情况说明在前）
+    #[arg(long, value_enum)]
+    order: Option<OrderArg>,
+    /// 封面上的日期（默认为今天，如“2026年3月1日”）
+    #[arg(long)]
+    date: Option<String>,
     /// 有错误时仍然生成（错误照常列出，退出码仍为 1）
     #[arg(long)]
     force: bool,
@@ -108,6 +134,8 @@ pub fn run(a: Args) -> Result<Outcome> {
     let publish = yusuan::pipeline::Publish {
         unit: a.unit.map(Unit::from),
         layout: a.layout.map(|l| l.key().to_string()),
+        order: a.order.map(Into::into),
+        date: Some(a.date.clone().unwrap_or_else(yusuan_write::today)),
         unverified: report
             .has_errors()
             .then(|| report.count(yusuan_rules::Severity::Error)),

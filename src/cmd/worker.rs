@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::Outcome;
-use super::convert::{LayoutArg, UnitArg};
+use super::convert::{LayoutArg, OrderArg, UnitArg};
 use yusuan::Unit;
 use yusuan::batch::Options;
 
@@ -26,6 +26,8 @@ pub struct Args {
     unit: Option<UnitArg>,
     #[arg(long, value_enum)]
     layout: Option<LayoutArg>,
+    #[arg(long, value_enum)]
+    order: Option<OrderArg>,
     #[arg(long)]
     codes: Option<PathBuf>,
 }
@@ -36,6 +38,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     let opts = Options {
         disclosure_unit: a.unit.map(Unit::from),
         layout: a.layout.map(|l| l.key().to_string()),
+        order: a.order.map(Into::into),
         codes: &codes,
         jobs: Some(1),
         on_done: None,

@@ -55,10 +55,54 @@ fn every_table_sheet_is_formatted_and_print_ready() {
     let g = grid(&out);
     let cat = yusuan_core::Catalog::get();
     let names: Vec<&str> = g.sheets.iter().map(|s| s.name.as_str()).collect();
-    let mut want = vec!["封面", "目录"];
+    let mut want = vec!["封面", "目录", "情况说明"];
     want.extend(TableId::ALL.iter().skip(1).map(|id| id.label()));
-    want.push("情况说明");
-    assert_eq!(names, want, "sheets in the standard order");
+    assert_eq!(
+        names, want,
+        "the 情况说明 first, then the tables in the standard order"
+    );
+    // 目录: every part with the page it starts on (cover 1, 目录 2).
+    let toc = g.sheet("目录").unwrap();
+    assert_eq!(toc.shown_text(1, 2), "页码");
+    let pages: Vec<f64> = (2..2 + names.len() as u32 - 2)
+        .map(|r| match toc.get(r, 2) {
+            Some(yusuan_grid::Cell::Number(n)) => *n,
+            other => panic!("page of row {r}: {other:?}"),
+        })
+        .collect();
+    assert_eq!(pages[0], 3.0, "{pages:?}");
+    assert!(pages.windows(2).all(|w| w[1] > w[0]), "{pages:?}");
+    // The cover: the department once, the title, the date.
+    let cover = g.sheet("封面").unwrap();
+    let texts: Vec<String> = cover
+        .rows()
+        .flat_map(|(_, c)| c.iter().map(|(_, v)| v.display()))
+        .collect();
+    assert_eq!(
+        texts
+            .iter()
+            .filter(|t| t.contains("德阳市罗江区政协办公室"))
+            .count(),
+        1,
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t == "2023年部门预算"), "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.ends_with('日') && t.contains('年')),
+        "a date: {texts:?}"
+    );
+    // Tables first when asked.
+    let b = dir.path().join("b");
+    std::fs::create_dir(&b).unwrap();
+    let other = convert_sample(&b, &["--order", "tables-first", "--date", "2023年3月1日"]);
+    let og = grid(&other);
+    assert_eq!(og.sheets.last().unwrap().name, "情况说明");
+    assert!(
+        og.sheet("封面")
+            .unwrap()
+            .rows()
+            .any(|(_, c)| c.iter().any(|(_, v)| v.display() == "2023年3月1日"))
+    );
     let x = parts(&out);
     let styles = &x["xl/styles.xml"];
     // the custom number format #,##0.00 and the xf indices that use it
@@ -119,8 +163,8 @@ fn every_table_sheet_is_formatted_and_print_ready() {
                 "{id}"
             );
         }
-        // print setup in the sheet XML (sheet 1 and 2 are 封面 and 目录)
-        let xml = &x[&format!("xl/worksheets/sheet{}.xml", i + 3)];
+        // print setup in the sheet XML (sheets 1 to 3 are 封面, 目录 and 情况说明)
+        let xml = &x[&format!("xl/worksheets/sheet{}.xml", i + 4)];
         assert!(xml.contains(r#"paperSize="9""#), "{id} A4");
         assert!(
             xml.contains(r#"fitToHeight="0""#) && xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
@@ -140,14 +184,14 @@ fn every_table_sheet_is_formatted_and_print_ready() {
         assert!(
             workbook.contains(&format!(
                 "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{}\">",
-                i + 2
+                i + 3
             )),
             "{id} repeat rows"
         );
         assert!(
             workbook.contains(&format!(
                 "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"{}\">",
-                i + 2
+                i + 3
             )),
             "{id} print area"
         );
@@ -408,7 +452,7 @@ proptest! {
         let generated = yusuan_testkit::corpus::generate(seed, yusuan_testkit::corpus::Size { items, units });
         let composed = yusuan_testkit::compose::compose(&generated.spec, CodeLists::builtin()).unwrap();
         let unit = if yuan { yusuan::Unit::Yuan } else { yusuan::Unit::WanYuan };
-        let opts = yusuan_write::DisclosureOptions { unit: Some(unit), narrative: None, layout: None, unverified: None };
+        let opts = yusuan_write::DisclosureOptions { unit: Some(unit), narrative: None, layout: None, ..Default::default() };
         let disclosed = roundtrip(yusuan_write::disclosure(&composed, &opts).unwrap().save_to_buffer().unwrap());
         prop_assert_eq!(&disclosed.figures(), &composed.figures());
         prop_assert_eq!(&disclosed.department, &composed.department);
@@ -421,4 +465,42 @@ proptest! {
             prop_assert_eq!(submitted.info.text(key), Some(e.value.value.as_str()), "{}", key);
         }
     }
+}
+
+/// A long project name wraps in its column (the row grows) instead of being cut off.
+#[test]
+fn long_names_wrap_instead_of_being_cut() {
+    let mut b = load(&sample("luojiang-zhengxieban-2023"));
+    let long = "政协委员履职能力提升暨基层协商民主建设示范点打造及成果宣传推广专项工作经费";
+    let t = b.tables.iter_mut().find(|t| t.id == TableId::T3).unwrap();
+    let line = t
+        .lines
+        .iter_mut()
+        .find(|l| l.code.as_deref() == Some("2010299"))
+        .unwrap();
+    line.name = long.into();
+    let mut wb = yusuan_write::disclosure(&b, &Default::default()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("公开.xlsx");
+    yusuan_write::save_workbook(&mut wb, &p).unwrap();
+    let g = grid(&p);
+    let (row, col) = find(&g, "表3", long);
+    let x = parts(&p);
+    let names: Vec<&str> = g.sheets.iter().map(|s| s.name.as_str()).collect();
+    let n = names.iter().position(|s| *s == "表3").unwrap() + 1;
+    let xml = &x[&format!("xl/worksheets/sheet{n}.xml")];
+    let tag = Regex::new(&format!(r#"<row r="{}"[^>]*>"#, row + 1)).unwrap();
+    let tag = tag.find(xml).unwrap().as_str();
+    assert!(tag.contains(r#"customHeight="1""#), "the row grows: {tag}");
+    let width = Regex::new(&format!(
+        r#"<col min="{0}" max="{0}" width="([\d.]+)""#,
+        col + 1
+    ))
+    .unwrap()
+    .captures(xml)
+    .unwrap()[1]
+        .parse::<f64>()
+        .unwrap();
+    assert!(width <= 62.0, "the column stays printable: {width}");
+    assert!(x["xl/styles.xml"].contains(r#"wrapText="1""#));
 }

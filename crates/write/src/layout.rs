@@ -367,7 +367,7 @@ pub(crate) fn add_layout_sheet(
     lt: &LayoutTable,
     table: Option<&Table>,
     ctx: &LayoutCtx<'_>,
-) -> Result<(), XlsxError> {
+) -> Result<usize, XlsxError> {
     let cat = Catalog::get();
     let spec = cat.table(lt.id);
     let ws = wb.add_worksheet();
@@ -395,6 +395,9 @@ pub(crate) fn add_layout_sheet(
             .map(|c| c.width.unwrap_or(0.0) as usize)
             .collect(),
         formats: Vec::new(),
+        wrapped: Vec::new(),
+        set_widths: Vec::new(),
+        extra_height: 0.0,
     };
     // Title: the source's own when it follows the layout, else the layout's.
     let title = match table {
@@ -436,6 +439,7 @@ pub(crate) fn add_layout_sheet(
         row += 1;
     }
     w.apply_formats()?;
+    let mut set = Vec::new();
     for (k, width) in w.widths.iter().enumerate() {
         let key = cols[k].key.as_str();
         let wdt = match key {
@@ -446,7 +450,9 @@ pub(crate) fn add_layout_sheet(
             _ => (*width).clamp(12, 16) + 2,
         };
         w.ws.set_column_width(k as u16, wdt as f64)?;
+        set.push(wdt);
     }
+    w.fit_rows(&set)?;
     if ctx.back_link {
         w.ws.set_column_width(ncols + 1, 10)?;
     }
@@ -456,5 +462,11 @@ pub(crate) fn add_layout_sheet(
         header_last,
         row.saturating_sub(1),
         last_col,
-    )
+    )?;
+    Ok(crate::table::estimate_pages(
+        &w.set_widths,
+        row,
+        w.extra_height + 30.0,
+        ncols > 6,
+    ))
 }

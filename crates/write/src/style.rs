@@ -47,6 +47,8 @@ pub struct Styles {
     pub link: Format,
     /// A link inside a bordered table (目录).
     pub link_cell: Format,
+    /// The 目录's page numbers.
+    pub page_number: Format,
     pub cover_title: Format,
     pub cover_line: Format,
     pub contents_title: Format,
@@ -56,6 +58,14 @@ pub struct Styles {
 }
 
 impl Styles {
+    /// Whether `f` is a format whose text wraps in a fixed-width column (names, labels).
+    pub fn wraps(&self, f: &Format) -> bool {
+        self.name
+            .iter()
+            .chain([&self.label])
+            .any(|x| std::ptr::eq(x, f))
+    }
+
     pub fn new() -> Styles {
         let cell = bordered(base(10.0));
         Styles {
@@ -84,11 +94,22 @@ impl Styles {
                 cell.clone()
                     .set_align(FormatAlign::Left)
                     .set_indent(1)
-                    .set_bold(),
-                cell.clone().set_align(FormatAlign::Left).set_indent(2),
-                cell.clone().set_align(FormatAlign::Left).set_indent(3),
+                    .set_bold()
+                    .set_text_wrap(),
+                cell.clone()
+                    .set_align(FormatAlign::Left)
+                    .set_indent(2)
+                    .set_text_wrap(),
+                cell.clone()
+                    .set_align(FormatAlign::Left)
+                    .set_indent(3)
+                    .set_text_wrap(),
             ],
-            label: cell.clone().set_align(FormatAlign::Left).set_indent(1),
+            label: cell
+                .clone()
+                .set_align(FormatAlign::Left)
+                .set_indent(1)
+                .set_text_wrap(),
             label_bold: cell
                 .clone()
                 .set_align(FormatAlign::Left)
@@ -125,10 +146,9 @@ impl Styles {
             link: base(10.0)
                 .set_font_color(Color::RGB(0x0563C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
-            link_cell: bordered(base(10.0))
-                .set_indent(1)
-                .set_font_color(Color::RGB(0x0563C1))
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single),
+            // A 目录 prints as a list, not as blue underlined links.
+            link_cell: bordered(base(10.0)).set_indent(1),
+            page_number: bordered(base(10.0)).set_align(FormatAlign::Center),
             cover_title: base(26.0)
                 .set_font_name(TITLE_FONT)
                 .set_bold()

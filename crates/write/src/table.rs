@@ -76,6 +76,13 @@ pub(crate) struct Writer<'a> {
     pub(crate) widths: Vec<usize>,
     /// Cell formats, applied by [`Writer::apply_formats`] in rectangles.
     pub(crate) formats: Vec<(u32, u16, &'a Format)>,
+    /// Names and labels written (row, column, display width): a row whose name is
+    /// wider than its column is made taller, so the name wraps instead of being cut.
+    pub(crate) wrapped: Vec<(u32, u16, usize)>,
+    /// Column widths as set, and the height rows gained over the default (points), for
+    /// the page estimate of the 目录.
+    pub(crate) set_widths: Vec<usize>,
+    pub(crate) extra_height: f64,
 }
 
 impl<'a> Writer<'a> {
@@ -92,9 +99,36 @@ impl<'a> Writer<'a> {
         text: &str,
         fmt: &'a Format,
     ) -> Result<(), XlsxError> {
-        self.note_width(col, display_width(text));
+        let width = display_width(text);
+        self.note_width(col, width);
+        if self.st.wraps(fmt) {
+            self.wrapped.push((row, col, width));
+        }
         self.ws.write_string(row, col, text)?;
         self.blank(row, col, fmt);
+        Ok(())
+    }
+
+    /// Make every row tall enough for its wrapped names, given the column widths set.
+    pub(crate) fn fit_rows(&mut self, widths: &[usize]) -> Result<(), XlsxError> {
+        let mut lines: std::collections::BTreeMap<u32, usize> = Default::default();
+        for &(row, col, width) in &self.wrapped {
+            // Two characters of the column go to the indent and the margin.
+            let room = widths
+                .get(col as usize)
+                .map_or(60, |w| w.saturating_sub(3).max(4));
+            let n = width.div_ceil(room);
+            if n > 1 {
+                let e = lines.entry(row).or_default();
+                *e = (*e).max(n);
+            }
+        }
+        for (row, n) in lines {
+            let h = 14.0 * n as f64 + 3.0;
+            self.ws.set_row_height(row, h)?;
+            self.extra_height += h - DEFAULT_ROW_HEIGHT;
+        }
+        self.set_widths = widths.to_vec();
         Ok(())
     }
 
@@ -180,7 +214,8 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// Write one table onto `ws`. `table` is `None` for a blank template.
+/// Write one table onto `ws` (`table` is `None` for a blank template); the pages it
+/// prints on, estimated (see [`estimate_pages`]).
 pub fn write_table(
     ws: &mut Worksheet,
     st: &Styles,
@@ -188,7 +223,7 @@ pub fn write_table(
     table: Option<&Table>,
     mode: Mode,
     ctx: &Context<'_>,
-) -> Result<(), XlsxError> {
+) -> Result<usize, XlsxError> {
     // Published, a column the source table does not have is not shown.
     let columns: Vec<&ColumnSpec> = spec
         .written_columns()
@@ -217,6 +252,9 @@ pub fn write_table(
             .map(|c| c.width.unwrap_or(0.0) as usize)
             .collect(),
         formats: Vec::new(),
+        wrapped: Vec::new(),
+        set_widths: Vec::new(),
+        extra_height: 0.0,
     };
     write_title(&mut w, spec, ctx, ncols)?;
     let h1 = write_header_band(&mut w, &columns)?;
@@ -236,13 +274,14 @@ pub fn write_table(
     }
     w.apply_formats()?;
     fit_columns(&mut w, &columns, ctx)?;
-    print_setup(
-        w.ws,
-        spec.landscape || ncols > 6,
-        h1,
-        row.saturating_sub(1),
-        last_col,
-    )
+    let landscape = spec.landscape || ncols > 6;
+    print_setup(w.ws, landscape, h1, row.saturating_sub(1), last_col)?;
+    Ok(estimate_pages(
+        &w.set_widths,
+        row,
+        w.extra_height + 30.0,
+        landscape,
+    ))
 }
 
 /// The title row and the 部门 / unit line (rows 0 and 1), and the link back to 目录.
@@ -428,6 +467,7 @@ fn fit_columns(
     columns: &[&ColumnSpec],
     ctx: &Context<'_>,
 ) -> Result<(), XlsxError> {
+    let mut set = Vec::new();
     for (k, width) in w.widths.iter().enumerate() {
         let wdt = if columns[k].role == Role::Amount {
             (*width).clamp(13, 16) + 2
@@ -435,7 +475,9 @@ fn fit_columns(
             ((*width).max(8) + 2).min(60)
         };
         w.ws.set_column_width(k as u16, wdt as f64)?;
+        set.push(wdt);
     }
+    w.fit_rows(&set)?;
     if ctx.back_link {
         w.ws.set_column_width(columns.len() as u16 + 1, 10)?;
     }
@@ -637,7 +679,29 @@ pub fn print_setup(
     Ok(())
 }
 
-/// Add a table sheet named after the catalogue and write it.
+/// The height of a row left at its default (points).
+pub(crate) const DEFAULT_ROW_HEIGHT: f64 = 15.0;
+
+/// How many A4 pages a sheet prints on, fitted to the page's width as
+/// [`print_setup`] sets it: columns of `widths` characters, `rows` rows of the default
+/// height plus `extra` points. An estimate (the printer's fonts decide the last
+/// point), for the 目录's page numbers.
+pub fn estimate_pages(widths: &[usize], rows: u32, extra: f64, landscape: bool) -> usize {
+    // A4 in points less the margins print_setup sets (0.5 in each side, 0.75 in top
+    // and bottom); a column of n characters is 7n + 5 pixels, 0.75 point a pixel.
+    let (page_w, page_h) = if landscape {
+        (842.0, 595.0)
+    } else {
+        (595.0, 842.0)
+    };
+    let (room_w, room_h) = (page_w - 72.0, page_h - 108.0);
+    let width: f64 = widths.iter().map(|&w| (7 * w + 5) as f64 * 0.75).sum();
+    let scale = if width > room_w { room_w / width } else { 1.0 };
+    let height = (f64::from(rows) * DEFAULT_ROW_HEIGHT + extra) * scale;
+    ((height / room_h).ceil() as usize).max(1)
+}
+
+/// Add a table sheet named after the catalogue and write it; its pages, estimated.
 pub fn add_table_sheet(
     wb: &mut Workbook,
     st: &Styles,
@@ -645,7 +709,7 @@ pub fn add_table_sheet(
     table: Option<&Table>,
     mode: Mode,
     ctx: &Context<'_>,
-) -> Result<(), XlsxError> {
+) -> Result<usize, XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(&spec.sheet)?;
     write_table(ws, st, spec, table, mode, ctx)
