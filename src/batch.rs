@@ -33,10 +33,12 @@ pub struct Found {
     /// The workbooks, sorted by path.
     pub files: Vec<PathBuf>,
     /// What has a workbook's name or is a folder but cannot be read (a folder without
-    /// permission, a named pipe, a symbolic link), with why: each is one row.
+    /// permission, a named pipe), with why: each is one row.
     pub unreadable: Vec<(PathBuf, String)>,
     /// Files with a workbook's name that were left out on purpose (Office lock files,
-    /// yusuan's own outputs of an earlier run), with why: listed, not rows.
+    /// hidden files, symbolic links, yusuan's own outputs of an earlier run), with why:
+    /// listed (on the terminal, in summary.json and on the 汇总表's 已跳过的文件 sheet),
+    /// not rows.
     pub skipped: Vec<(PathBuf, String)>,
 }
 
@@ -58,8 +60,9 @@ fn not_a_submission(name: &str) -> Option<&'static str> {
     }
 }
 
-/// The workbooks under `dir`: recursive; Office lock files (`~$…`), hidden files and
-/// folders, and anything under `skip` (the output folder) left out. Only `dir` itself
+/// The workbooks under `dir`, recursive. Office lock files (`~$…`), hidden files,
+/// symbolic links and yusuan's own outputs are listed in [`Found::skipped`] with why;
+/// hidden folders and anything under `skip` (the output folder) are left out. Only `dir` itself
 /// being unreadable is an error; a subfolder that cannot be read is listed in
 /// [`Found::unreadable`], and the walk goes on.
 pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Found> {
@@ -67,7 +70,9 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Found> {
     let mut found = Found::default();
     let walker = walkdir::WalkDir::new(dir).follow_links(false).into_iter();
     for entry in walker.filter_entry(|e| {
-        let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+        let hidden = e.depth() > 0
+            && e.file_type().is_dir()
+            && e.file_name().to_string_lossy().starts_with('.');
         let skipped = e.file_type().is_dir()
             && skip
                 .as_ref()
@@ -109,12 +114,16 @@ pub fn discover(dir: &Path, skip: Option<&Path>) -> std::io::Result<Found> {
             continue;
         }
         let t = entry.file_type();
-        if t.is_file() {
+        if name.starts_with('.') {
+            found
+                .skipped
+                .push((entry.into_path(), "隐藏文件".to_string()));
+        } else if t.is_file() {
             found.files.push(entry.into_path());
         } else if t.is_symlink() {
-            found.unreadable.push((
+            found.skipped.push((
                 entry.into_path(),
-                "是快捷方式（符号链接），未读取；请放入文件本身".to_string(),
+                "快捷方式（符号链接），未读取；如需检查请放入文件本身".to_string(),
             ));
         } else {
             found.unreadable.push((
@@ -711,9 +720,10 @@ pub fn summary_workbook(
             warnings: r.warnings,
             disclosure: r.disclosure.as_deref(),
             report: r.report.as_deref(),
+            annotated: r.annotated.as_deref(),
         })
         .collect();
-    yusuan_write::summary_workbook(&headers, &rows, unit)
+    yusuan_write::summary_workbook(&headers, &rows, &b.skipped, unit)
 }
 
 #[cfg(test)]

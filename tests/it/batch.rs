@@ -73,6 +73,10 @@ fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn a_mixed_folder() {
     let root = tempfile::tempdir().unwrap();
     let dir = folder(root.path());
+    // A shortcut to a workbook: listed as skipped, never read.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(sample("luojiang-jiaoyuju-2023"), dir.join("快捷方式.xlsx"))
+        .unwrap();
     let out = root.path().join("out");
     yusuan()
         .arg("batch")
@@ -83,7 +87,7 @@ fn a_mixed_folder() {
         .code(2)
         .stderr(
             predicate::str::contains(
-                "共 5 个文件（另跳过 1 个非报送文件）：通过 3，有警告 0，有错误 1，无法读取 1",
+                "共 5 个文件（另跳过 3 个非报送文件）：通过 3，有警告 0，有错误 1，无法读取 1",
             )
             .and(
                 predicate::str::contains("无法读取：").and(predicate::str::contains("坏文件.xlsx")),
@@ -93,6 +97,10 @@ fn a_mixed_folder() {
             ))
             .and(predicate::str::contains(
                 "已跳过：住建/~$luojiang-zhujianju-2023.xlsx（Office 的锁定文件",
+            ))
+            .and(predicate::str::contains("已跳过：.隐藏.xlsx（隐藏文件）"))
+            .and(predicate::str::contains(
+                "已跳过：快捷方式.xlsx（快捷方式（符号链接）",
             )),
         );
     // outputs mirror the input tree; nothing for the bad file, no temporary files
@@ -171,9 +179,19 @@ fn a_mixed_folder() {
         format!("{}.00", 6_847_800 + 29_171_500 + 106_754_000)
     );
     assert_eq!(v["totals_files"], 3);
+    let skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        v["skipped"][0]["file"],
-        "住建/~$luojiang-zhujianju-2023.xlsx"
+        skipped,
+        [
+            ".隐藏.xlsx",
+            "住建/~$luojiang-zhujianju-2023.xlsx",
+            "快捷方式.xlsx"
+        ]
     );
 
     // 汇总表.xlsx: one row per file, then 合计
@@ -197,6 +215,27 @@ fn a_mixed_folder() {
         Some(&Cell::Number(25.0))
     );
     assert_eq!(s.get(6, col_of("错误数")), Some(&Cell::Number(5.0)));
+    assert_eq!(s.shown_text(6, col_of("标注副本")), "查看");
+    // Every skipped file, with why, on its own sheet.
+    let k = g.sheet("已跳过的文件").unwrap();
+    let listed: Vec<(String, String)> = (2..5)
+        .map(|r| (k.shown_text(r, 1), k.shown_text(r, 2)))
+        .collect();
+    assert_eq!(
+        listed[0],
+        (".隐藏.xlsx".into(), "隐藏文件".into()),
+        "{listed:?}"
+    );
+    assert!(
+        listed.iter().any(|(f, _)| f == "快捷方式.xlsx"),
+        "{listed:?}"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|(f, w)| f.ends_with("~$luojiang-zhujianju-2023.xlsx") && w.contains("锁定")),
+        "{listed:?}"
+    );
     // an unreadable file was not checked: no count
     assert_eq!(s.get(4, col_of("错误数")), None);
     assert_eq!(

@@ -147,7 +147,9 @@ impl Styles {
                 .set_font_color(Color::RGB(0x0563C1))
                 .set_underline(rust_xlsxwriter::FormatUnderline::Single),
             // A 目录 prints as a list, not as blue underlined links.
-            link_cell: bordered(base(10.0)).set_indent(1),
+            link_cell: bordered(base(10.0))
+                .set_indent(1)
+                .set_font_color(Color::Black),
             page_number: bordered(base(10.0)).set_align(FormatAlign::Center),
             cover_title: base(26.0)
                 .set_font_name(TITLE_FONT)

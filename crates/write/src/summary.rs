@@ -47,6 +47,8 @@ pub struct SummaryRow<'a> {
     pub disclosure: Option<&'a str>,
     /// The 问题清单 written, relative to the output folder.
     pub report: Option<&'a str>,
+    /// The annotated copy written, relative to the output folder.
+    pub annotated: Option<&'a str>,
     /// Whether its figures go into the 合计 (no errors, and not a second file of a
     /// department and year).
     pub counted: bool,
@@ -56,6 +58,7 @@ pub struct SummaryRow<'a> {
 pub fn summary_workbook(
     money_headers: &[&str],
     rows: &[SummaryRow<'_>],
+    skipped: &[(String, String)],
     unit: Unit,
 ) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
@@ -92,6 +95,7 @@ pub fn summary_workbook(
     ws.set_footer("&C第 &P 页 共 &N 页");
     ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
     ws.set_print_area(0, 0, row, cols.last)?;
+    skipped_sheet(&mut wb, &st, &cell, skipped)?;
     wb.set_properties(
         &rust_xlsxwriter::DocProperties::new()
             .set_title("部门预算检查汇总表")
@@ -122,7 +126,7 @@ fn header_rows(
     files: usize,
 ) -> Result<Columns, XlsxError> {
     let fixed = ["序号", "部门", "年度", "文件", "状态", "说明"];
-    let tail = ["错误数", "警告数", "公开表", "问题清单"];
+    let tail = ["错误数", "警告数", "公开表", "问题清单", "标注副本"];
     let headers: Vec<String> = fixed
         .iter()
         .map(|s| s.to_string())
@@ -137,7 +141,7 @@ fn header_rows(
         ws.set_column_width(money + i, 14)?;
     }
     let tail_start = money + money_headers.len() as u16;
-    for (i, w) in [7.0, 7.0, 10.0, 10.0].iter().enumerate() {
+    for (i, w) in [7.0, 7.0, 10.0, 10.0, 10.0].iter().enumerate() {
         ws.set_column_width(tail_start + i as u16, *w)?;
     }
     let last = (headers.len() - 1) as u16;
@@ -199,7 +203,11 @@ fn department_row(
         ws.write_number_with_format(row, cols.tail, r.errors as f64, cell)?;
         ws.write_number_with_format(row, cols.tail + 1, r.warnings as f64, cell)?;
     }
-    for (k, link, text) in [(2, r.disclosure, "打开"), (3, r.report, "查看")] {
+    for (k, link, text) in [
+        (2, r.disclosure, "打开"),
+        (3, r.report, "查看"),
+        (4, r.annotated, "查看"),
+    ] {
         match link {
             Some(p) => ws.write_url_with_format(
                 row,
@@ -246,5 +254,35 @@ fn totals_row(
     ws.write_number_with_format(row, cols.tail + 1, warns as f64, &count)?;
     ws.write_blank(row, cols.tail + 2, &st.total_label)?;
     ws.write_blank(row, cols.tail + 3, &st.total_label)?;
+    ws.write_blank(row, cols.tail + 4, &st.total_label)?;
     Ok(())
+}
+
+/// 已跳过的文件: every file under the folder that was not read as a submission, and why
+/// (a lock file, a hidden file, a shortcut, one of yusuan's own outputs).
+fn skipped_sheet(
+    wb: &mut Workbook,
+    st: &crate::style::Styles,
+    cell: &Format,
+    skipped: &[(String, String)],
+) -> Result<(), XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name("已跳过的文件")?;
+    let title = format!("已跳过的文件（共 {} 个，未计入汇总）", skipped.len());
+    ws.merge_range(0, 0, 0, 2, &title, &st.title)?;
+    ws.set_row_height(0, 30)?;
+    for (i, (h, w)) in [("序号", 6.0), ("文件", 50.0), ("原因", 50.0)]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(1, i as u16, *h, &st.header)?;
+        ws.set_column_width(i as u16, *w)?;
+    }
+    for (i, (file, why)) in skipped.iter().enumerate() {
+        let row = i as u32 + 2;
+        ws.write_number_with_format(row, 0, (i + 1) as f64, cell)?;
+        ws.write_string_with_format(row, 1, file, &st.text)?;
+        ws.write_string_with_format(row, 2, why, &st.text)?;
+    }
+    crate::table::print_setup(ws, false, 1, skipped.len() as u32 + 1, 2)
 }
