@@ -602,6 +602,7 @@ pub fn summary_json(b: &Batch) -> String {
     #[derive(Serialize)]
     struct JsonRow<'a> {
         amounts: BTreeMap<&'static str, Option<String>>,
+        annotated: &'a Option<String>,
         department: &'a Option<String>,
         disclosure: &'a Option<String>,
         duplicate_of: &'a Option<String>,
@@ -622,6 +623,7 @@ pub fn summary_json(b: &Batch) -> String {
             for r in self.0 {
                 seq.serialize_element(&JsonRow {
                     amounts: amounts(&r.summary),
+                    annotated: &r.annotated,
                     department: &r.department,
                     disclosure: &r.disclosure,
                     duplicate_of: &r.duplicate_of,

@@ -222,7 +222,7 @@ pub fn run(a: Args) -> Result<Outcome> {
             let notes = yusuan_write::save_annotated(path, &grid, &report, out)?;
             eprintln!("已生成标注副本：{}", out.display());
             for n in notes {
-                eprintln!("注意：{n}");
+                eprintln!("注意：{}：{n}", path.display());
             }
         }
         listed.push(Listed {

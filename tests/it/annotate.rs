@@ -408,7 +408,8 @@ fn check_says_in_chinese_what_an_xls_copy_does_not_keep() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_ne!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("注意：原文件为 .xls 格式，本副本按单元格内容重建"),
+        err.contains("注意：")
+            && err.contains("shanghai.xls：原文件为 .xls 格式，本副本按单元格内容重建"),
         "{err}"
     );
     assert_eq!(grid(&out).sheets[0].name, "问题清单");

@@ -273,7 +273,9 @@ fn headed_sheet<'w>(
     cols: &[(&str, f64)],
     fm: &Formats,
 ) -> Result<&'w mut Worksheet, XlsxError> {
-    let ws = wb.add_worksheet();
+    // Rows go to a temporary file as they are written: a bureau's list may hold
+    // tens of thousands of findings.
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name(name)?;
     let last = (cols.len() - 1) as u16;
     ws.merge_range(0, 0, 0, last, title, &fm.title)?;
@@ -299,16 +301,25 @@ fn headed_sheet<'w>(
 
 /// Rows of texts from row 3 on, each as tall as its text; `format(row, col)` picks
 /// the format. The last row written (at least the header row).
-fn body_rows(
+fn body_rows<'f>(
     ws: &mut Worksheet,
     rows: &[Vec<String>],
     cols: &[(&str, f64)],
-    format: impl Fn(usize, usize) -> Format,
+    format: impl Fn(usize, usize) -> &'f Format,
+    link: Option<(usize, &[Option<String>], &Format)>,
 ) -> Result<u32, XlsxError> {
     for (i, texts) in rows.iter().enumerate() {
         let row = i as u32 + 3;
         for (c, t) in texts.iter().enumerate() {
-            ws.write_string_with_format(row, c as u16, t, &format(i, c))?;
+            match link {
+                Some((at, urls, f)) if at == c && urls.get(i).is_some_and(Option::is_some) => {
+                    let url = urls[i].clone().unwrap_or_default();
+                    ws.write_url_with_format(row, c as u16, Url::new(url).set_text(t), f)?;
+                }
+                _ => {
+                    ws.write_string_with_format(row, c as u16, t, format(i, c))?;
+                }
+            }
         }
         let widths: Vec<(&str, f64)> = texts
             .iter()
@@ -349,7 +360,7 @@ fn findings_sheet(
     let first = usize::from(several);
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut kinds: Vec<Severity> = Vec::new();
-    let mut links: Vec<Option<(String, &str)>> = Vec::new();
+    let mut links: Vec<Option<String>> = Vec::new();
     for file in files {
         for line in &file.lines {
             let mut texts: Vec<String> = Vec::new();
@@ -365,7 +376,7 @@ fn findings_sheet(
                     let sheet = line.sheet.as_deref().unwrap_or_default();
                     let cell = line.cell.as_deref().unwrap_or_default();
                     let loc = format!("'{}'!{cell}", sheet.replace('\'', "''"));
-                    Some((format!("file:///{copy}#{loc}"), cell))
+                    Some(format!("file:///{copy}#{loc}"))
                 }
                 _ => None,
             });
@@ -378,17 +389,18 @@ fn findings_sheet(
         kinds.push(Severity::Info);
         links.push(None);
     }
-    body_rows(ws, &rows, &cols, |i, c| match c.checked_sub(first) {
-        Some(0 | 3) => fm.center.clone(),
-        Some(4) => fm.severity[severity_index(kinds[i])].clone(),
-        _ => fm.body.clone(),
-    })?;
-    for (i, link) in links.into_iter().enumerate() {
-        if let Some((url, cell)) = link {
-            let col = (first + 2) as u16;
-            ws.write_url_with_format(i as u32 + 3, col, Url::new(url).set_text(cell), &fm.link)?;
-        }
-    }
+    let format = |i: usize, c: usize| match c.checked_sub(first) {
+        Some(0 | 3) => &fm.center,
+        Some(4) => &fm.severity[severity_index(kinds[i])],
+        _ => &fm.body,
+    };
+    body_rows(
+        ws,
+        &rows,
+        &cols,
+        format,
+        Some((first + 2, &links, &fm.link)),
+    )?;
     Ok(())
 }
 
@@ -415,10 +427,11 @@ fn ledger_sheet(wb: &mut Workbook, one: &Listed<'_>, fm: &Formats) -> Result<(),
     let cols = [("规则", 7.0), ("内容", 44.0), ("结果", 8.0), ("说明", 70.0)];
     let note = format!("文件：{}　　共 {} 条规则", one.file, rows.len());
     let ws = headed_sheet(wb, ("规则执行情况", "规则执行情况", &note), &cols, fm)?;
-    body_rows(ws, &rows, &cols, |_, c| match c {
-        0 | 2 => fm.center.clone(),
-        _ => fm.body.clone(),
-    })?;
+    let format = |_, c| match c {
+        0 | 2 => &fm.center,
+        _ => &fm.body,
+    };
+    body_rows(ws, &rows, &cols, format, None)?;
     Ok(())
 }
 
@@ -451,10 +464,11 @@ fn files_sheet(wb: &mut Workbook, files: &[Listed<'_>], fm: &Formats) -> Result<
         files.len()
     );
     let ws = headed_sheet(wb, ("各文件情况", "各文件情况", &note), &cols, fm)?;
-    body_rows(ws, &rows, &cols, |_, c| match c {
-        0 | 1 => fm.body.clone(),
-        _ => fm.center.clone(),
-    })?;
+    let format = |_, c| match c {
+        0 | 1 => &fm.body,
+        _ => &fm.center,
+    };
+    body_rows(ws, &rows, &cols, format, None)?;
     Ok(())
 }
 
