@@ -193,9 +193,13 @@ pub struct Row {
     /// The annotated copy, relative to the output folder.
     #[serde(default)]
     pub annotated: Option<String>,
-    /// The findings, as rows of the bureau's 问题清单.
+    /// The findings, as rows of the bureau's 问题清单: sent by the worker, then kept
+    /// in the batch's [`Findings`] (see [`Batch::lines`]).
     #[serde(default)]
     pub lines: Vec<yusuan_write::Line>,
+    /// How many findings the row has in [`Findings`], and where.
+    #[serde(skip)]
+    pub lines_at: Option<(u64, u64, usize)>,
     /// The earlier file of the same department and year, when this is a second one
     /// (it is then left out of the totals).
     #[serde(default)]
@@ -218,6 +222,7 @@ impl Row {
             report: None,
             annotated: None,
             lines: Vec::new(),
+            lines_at: None,
             duplicate_of: None,
         }
     }
@@ -244,6 +249,52 @@ pub struct Options<'a> {
     pub isolation: Option<&'a crate::worker::Spawn>,
 }
 
+/// The findings of the files done, in an unnamed temporary file while the batch runs
+/// (a bureau's folder may give hundreds of thousands), read back one file at a time.
+#[derive(Debug)]
+pub struct Findings(std::sync::Mutex<std::fs::File>);
+
+impl Findings {
+    fn new() -> std::io::Result<Findings> {
+        Ok(Findings(std::sync::Mutex::new(tempfile::tempfile()?)))
+    }
+
+    /// Move `row`'s findings to the file (they stay in the row if it cannot be written).
+    pub(crate) fn keep(&self, row: &mut Row) {
+        use std::io::{Seek, Write};
+        if row.lines.is_empty() {
+            return;
+        }
+        let Ok(bytes) = serde_json::to_vec(&row.lines) else {
+            return;
+        };
+        let mut f = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Ok(at) = f.seek(std::io::SeekFrom::End(0)) else {
+            return;
+        };
+        if f.write_all(&bytes).is_ok() {
+            row.lines_at = Some((at, bytes.len() as u64, row.lines.len()));
+            row.lines = Vec::new();
+        }
+    }
+
+    fn read(&self, (at, len, _): (u64, u64, usize)) -> Vec<yusuan_write::Line> {
+        use std::io::{Read, Seek};
+        let mut f = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut buf = vec![0; len as usize];
+        if f.seek(std::io::SeekFrom::Start(at)).is_err() || f.read_exact(&mut buf).is_err() {
+            return Vec::new();
+        }
+        serde_json::from_slice(&buf).unwrap_or_default()
+    }
+}
+
 /// The result of a batch.
 #[derive(Debug)]
 pub struct Batch {
@@ -255,9 +306,24 @@ pub struct Batch {
     pub elapsed: Duration,
     /// Whether the run was stopped (Ctrl-C) before every file was done.
     pub cancelled: bool,
+    /// The rows' findings (see [`Batch::lines`]).
+    pub findings: Findings,
 }
 
 impl Batch {
+    /// The findings of `row`, as rows of the bureau's 问题清单.
+    pub fn lines(&self, row: &Row) -> Vec<yusuan_write::Line> {
+        match row.lines_at {
+            Some(at) => self.findings.read(at),
+            None => row.lines.clone(),
+        }
+    }
+
+    /// Whether `row` has findings.
+    pub fn has_lines(row: &Row) -> bool {
+        row.lines_at.is_some_and(|at| at.2 > 0) || !row.lines.is_empty()
+    }
+
     /// How many files came out as `s`.
     pub fn count(&self, s: Status) -> usize {
         self.rows.iter().filter(|r| r.status == s).count()
@@ -454,6 +520,7 @@ pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io
     let start = Instant::now();
     let files = &found.files;
     let stems = stems(files);
+    let findings = Findings::new()?;
     let mut rows = match opts.isolation {
         Some(spawn) => {
             let jobs: Vec<(PathBuf, String, String, PathBuf)> = files
@@ -464,9 +531,9 @@ pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io
             let n = opts.jobs.unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
             });
-            crate::worker::run_all(&jobs, n, spawn, opts)
+            crate::worker::run_all(&jobs, n, spawn, opts, &findings)
         }
-        None => in_process(dir, files, &stems, out, opts)?,
+        None => in_process(dir, files, &stems, out, opts, &findings)?,
     };
     let cancelled = rows.iter().any(Option::is_none);
     rows.extend(
@@ -487,6 +554,7 @@ pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io
             .collect(),
         elapsed: start.elapsed(),
         cancelled,
+        findings,
     })
 }
 
@@ -526,6 +594,7 @@ fn in_process(
     stems: &[String],
     out: &Path,
     opts: &Options<'_>,
+    findings: &Findings,
 ) -> std::io::Result<Vec<Option<Row>>> {
     let work = || -> Vec<Option<Row>> {
         files
@@ -535,10 +604,11 @@ fn in_process(
                 if opts.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                     return None;
                 }
-                let row = process_one(f, stem, dir, out, opts);
+                let mut row = process_one(f, stem, dir, out, opts);
                 if let Some(cb) = opts.on_done {
                     cb(&row);
                 }
+                findings.keep(&mut row);
                 Some(row)
             })
             .collect()

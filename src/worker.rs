@@ -341,6 +341,7 @@ pub(crate) fn run_all(
     jobs: usize,
     spawn: &Spawn,
     opts: &Options<'_>,
+    findings: &crate::batch::Findings,
 ) -> Vec<Option<Row>> {
     let next = AtomicUsize::new(0);
     let rows: Mutex<Vec<Option<Row>>> = Mutex::new(vec![None; files.len()]);
@@ -356,10 +357,11 @@ pub(crate) fn run_all(
                     let Some((input, rel, stem, folder)) = files.get(i) else {
                         break;
                     };
-                    let row = run_one(&mut worker, spawn, input, rel, stem, folder);
+                    let mut row = run_one(&mut worker, spawn, input, rel, stem, folder);
                     if let Some(cb) = opts.on_done {
                         cb(&row);
                     }
+                    findings.keep(&mut row);
                     rows.lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(row);
                 }

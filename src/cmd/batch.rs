@@ -130,29 +130,31 @@ fn lock_output(dir: &std::path::Path) -> Result<OutputLock> {
 /// `OUTDIR/汇总表.xlsx`, `OUTDIR/summary.json`, and the bureau's `OUTDIR/问题清单.xlsx`
 /// of every file with findings (removed when none has any).
 fn write_summary(a: &Args, result: &batch::Batch) -> Result<()> {
-    let listed: Vec<yusuan_write::Listed<'_>> = result
+    let with: Vec<&batch::Row> = result
         .rows
         .iter()
-        .filter(|r| !r.lines.is_empty())
+        .filter(|r| batch::Batch::has_lines(r))
+        .collect();
+    let listed: Vec<yusuan_write::Listed<'_>> = with
+        .iter()
         .map(|r| yusuan_write::Listed {
             file: r.file.clone(),
             department: r.department.clone(),
             year: r.year,
-            lines: r.lines.clone(),
+            lines: Vec::new(),
             ledger: None,
             annotated: r.annotated.clone(),
         })
         .collect();
+    let load = |i: usize| result.lines(with[i]);
     let bureau = a.output.join("问题清单.xlsx");
     if listed.is_empty() {
         let _ = std::fs::remove_file(&bureau);
     } else {
-        let mut wb =
-            yusuan_write::findings_workbook(&listed, &yusuan_write::today()).map_err(|source| {
-                yusuan_write::OutputError::Workbook {
-                    path: bureau.clone(),
-                    source,
-                }
+        let mut wb = yusuan_write::bureau_workbook(&listed, Some(&load), &yusuan_write::today())
+            .map_err(|source| yusuan_write::OutputError::Workbook {
+                path: bureau.clone(),
+                source,
             })?;
         yusuan_write::save_workbook(&mut wb, &bureau)?;
     }
@@ -273,7 +275,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     }
     eprintln!("{}", result.one_line());
     eprintln!("汇总表：{}", a.output.join("汇总表.xlsx").display());
-    if result.rows.iter().any(|r| !r.lines.is_empty()) {
+    if result.rows.iter().any(batch::Batch::has_lines) {
         eprintln!(
             "问题清单（全部文件）：{}",
             a.output.join("问题清单.xlsx").display()

@@ -216,6 +216,28 @@ fn a_mixed_folder() {
     );
     assert_eq!(s.get(6, col_of("错误数")), Some(&Cell::Number(5.0)));
     assert_eq!(s.shown_text(6, col_of("标注副本")), "查看");
+    // The bureau's 问题清单: every finding of every file, with its file, linking into
+    // that file's annotated copy.
+    let bureau = grid(&out.join("问题清单.xlsx"));
+    let q = bureau.sheet("问题清单").unwrap();
+    assert_eq!(q.shown_text(2, 0), "文件");
+    let files: Vec<String> = (3..=q.last_row().unwrap())
+        .map(|r| q.shown_text(r, 0))
+        .collect();
+    assert_eq!(files, vec!["教育/有错误.xlsx"; 5], "{files:?}");
+    assert_eq!(bureau.sheet("各文件情况").unwrap().shown_text(3, 3), "5");
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(out.join("问题清单.xlsx")).unwrap()).unwrap();
+    let mut rels = String::new();
+    std::io::Read::read_to_string(
+        &mut z.by_name("xl/worksheets/_rels/sheet1.xml.rels").unwrap(),
+        &mut rels,
+    )
+    .unwrap();
+    assert!(
+        rels.contains(r#"Target="教育/有错误.标注副本.xlsx""#),
+        "{rels}"
+    );
     // Every skipped file, with why, on its own sheet.
     let k = g.sheet("已跳过的文件").unwrap();
     let listed: Vec<(String, String)> = (2..5)

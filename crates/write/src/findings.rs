@@ -251,12 +251,22 @@ fn counts(n: [usize; 3]) -> String {
 /// files, a 文件 column first); then, for one file, every rule's result, and for
 /// several, each file's counts.
 pub fn findings_workbook(files: &[Listed<'_>], date: &str) -> Result<Workbook, XlsxError> {
+    bureau_workbook(files, None, date)
+}
+
+/// [`findings_workbook`] of files whose findings are loaded one file at a time by
+/// `load` (a batch keeps them on disk): the list never holds them all.
+pub fn bureau_workbook(
+    files: &[Listed<'_>],
+    load: Load<'_>,
+    date: &str,
+) -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     let fm = Formats::new();
-    findings_sheet(&mut wb, files, date, &fm)?;
+    findings_sheet(&mut wb, files, &load, date, &fm)?;
     match single(files) {
         Some(one) => ledger_sheet(&mut wb, one, &fm)?,
-        None => files_sheet(&mut wb, files, &fm)?,
+        None => files_sheet(&mut wb, files, &load, &fm)?,
     }
     wb.set_properties(
         &rust_xlsxwriter::DocProperties::new()
@@ -299,25 +309,29 @@ fn headed_sheet<'w>(
     Ok(ws)
 }
 
-/// Rows of texts from row 3 on, each as tall as its text; `format(row, col)` picks
-/// the format. The last row written (at least the header row).
+/// One body row: its texts, the link of its link column, and what picks its formats
+/// (the severity index of a finding).
+type BodyRow = (Vec<String>, Option<String>, usize);
+
+/// Rows of texts from row 3 on, written as they come (the sheet keeps no rows in
+/// memory), each as tall as its text; `format(kind, col)` picks the format, a row's
+/// link goes in column `link.0` with format `link.1`. The last row written.
 fn body_rows<'f>(
     ws: &mut Worksheet,
-    rows: &[Vec<String>],
+    rows: impl Iterator<Item = BodyRow>,
     cols: &[(&str, f64)],
     format: impl Fn(usize, usize) -> &'f Format,
-    link: Option<(usize, &[Option<String>], &Format)>,
+    link: Option<(usize, &Format)>,
 ) -> Result<u32, XlsxError> {
-    for (i, texts) in rows.iter().enumerate() {
-        let row = i as u32 + 3;
+    let mut row = 3;
+    for (texts, url, kind) in rows {
         for (c, t) in texts.iter().enumerate() {
-            match link {
-                Some((at, urls, f)) if at == c && urls.get(i).is_some_and(Option::is_some) => {
-                    let url = urls[i].clone().unwrap_or_default();
+            match (link, &url) {
+                (Some((at, f)), Some(url)) if at == c => {
                     ws.write_url_with_format(row, c as u16, Url::new(url).set_text(t), f)?;
                 }
                 _ => {
-                    ws.write_string_with_format(row, c as u16, t, format(i, c))?;
+                    ws.write_string_with_format(row, c as u16, t, format(kind, c))?;
                 }
             }
         }
@@ -327,8 +341,9 @@ fn body_rows<'f>(
             .map(|(t, c)| (t.as_str(), c.1))
             .collect();
         ws.set_row_height(row, fitted_height(&widths))?;
+        row += 1;
     }
-    let last = rows.len() as u32 + 2;
+    let last = row - 1;
     ws.autofilter(2, 0, last.max(3), (cols.len() - 1) as u16)?;
     ws.set_print_area(0, 0, last, (cols.len() - 1) as u16)?;
     Ok(last)
@@ -338,6 +353,7 @@ fn body_rows<'f>(
 fn findings_sheet(
     wb: &mut Workbook,
     files: &[Listed<'_>],
+    load: &Load<'_>,
     date: &str,
     fm: &Formats,
 ) -> Result<(), XlsxError> {
@@ -347,61 +363,82 @@ fn findings_sheet(
         cols.push(("文件", 22.0));
     }
     cols.extend(COLUMNS);
-    let all: Vec<Line> = files.iter().flat_map(|f| f.lines.iter().cloned()).collect();
+    let mut n = [0; 3];
+    for i in 0..files.len() {
+        let t = tally(&lines_of(files, load, i));
+        for (a, b) in n.iter_mut().zip(t) {
+            *a += b;
+        }
+    }
     let note = match single(files) {
-        Some(one) => format!(
-            "文件：{}　　检查日期：{date}　　{}",
-            one.file,
-            counts(tally(&all))
-        ),
-        None => format!("检查日期：{date}　　{}", counts(tally(&all))),
+        Some(one) => format!("文件：{}　　检查日期：{date}　　{}", one.file, counts(n)),
+        None => format!("检查日期：{date}　　{}", counts(n)),
     };
     let ws = headed_sheet(wb, ("问题清单", &title(files), &note), &cols, fm)?;
     let first = usize::from(several);
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut kinds: Vec<Severity> = Vec::new();
-    let mut links: Vec<Option<String>> = Vec::new();
-    for file in files {
-        for line in &file.lines {
-            let mut texts: Vec<String> = Vec::new();
-            if several {
-                texts.push(file.file.clone());
-            }
-            texts.extend(line.texts(rows.len() + 1));
-            texts.extend([String::new(), String::new()]);
-            rows.push(texts);
-            kinds.push(line.severity);
-            links.push(match (&file.annotated, line.has_cell()) {
-                (Some(copy), true) => {
-                    let sheet = line.sheet.as_deref().unwrap_or_default();
-                    let cell = line.cell.as_deref().unwrap_or_default();
-                    let loc = format!("'{}'!{cell}", sheet.replace('\'', "''"));
-                    Some(format!("file:///{copy}#{loc}"))
-                }
-                _ => None,
-            });
+    let mut number = 0;
+    let rows = (0..files.len()).flat_map(|i| {
+        let file = &files[i];
+        lines_of(files, load, i)
+            .into_owned()
+            .into_iter()
+            .map(move |line| (file, line))
+    });
+    let rows = rows.map(|(file, line)| {
+        number += 1;
+        let mut texts: Vec<String> = Vec::new();
+        if several {
+            texts.push(file.file.clone());
         }
-    }
-    if rows.is_empty() {
+        texts.extend(line.texts(number));
+        texts.extend([String::new(), String::new()]);
+        let url = match (&file.annotated, line.has_cell()) {
+            (Some(copy), true) => {
+                let sheet = line.sheet.as_deref().unwrap_or_default();
+                let cell = line.cell.as_deref().unwrap_or_default();
+                Some(format!(
+                    "file:///{copy}#'{}'!{cell}",
+                    sheet.replace('\'', "''")
+                ))
+            }
+            _ => None,
+        };
+        (texts, url, severity_index(line.severity))
+    });
+    let none = (n == [0; 3]).then(|| {
         let mut none = vec![String::new(); cols.len()];
         none[first + 5] = "未发现问题。".into();
-        rows.push(none);
-        kinds.push(Severity::Info);
-        links.push(None);
-    }
-    let format = |i: usize, c: usize| match c.checked_sub(first) {
+        (none, None, 2)
+    });
+    let format = |kind: usize, c: usize| match c.checked_sub(first) {
         Some(0 | 3) => &fm.center,
-        Some(4) => &fm.severity[severity_index(kinds[i])],
+        Some(4) => &fm.severity[kind],
         _ => &fm.body,
     };
     body_rows(
         ws,
-        &rows,
+        rows.chain(none),
         &cols,
         format,
-        Some((first + 2, &links, &fm.link)),
+        Some((first + 2, &fm.link)),
     )?;
     Ok(())
+}
+
+/// Where the findings of a bureau's list come from when the files do not hold them:
+/// `load(i)` gives file `i`'s.
+pub type Load<'a> = Option<&'a dyn Fn(usize) -> Vec<Line>>;
+
+/// The findings of file `i`.
+fn lines_of<'l>(
+    files: &'l [Listed<'_>],
+    load: &Load<'_>,
+    i: usize,
+) -> std::borrow::Cow<'l, [Line]> {
+    match load {
+        Some(f) if files[i].lines.is_empty() => std::borrow::Cow::Owned(f(i)),
+        _ => std::borrow::Cow::Borrowed(&files[i].lines),
+    }
 }
 
 /// 规则执行情况 of one file: every rule with its result and reason.
@@ -431,16 +468,28 @@ fn ledger_sheet(wb: &mut Workbook, one: &Listed<'_>, fm: &Formats) -> Result<(),
         0 | 2 => &fm.center,
         _ => &fm.body,
     };
-    body_rows(ws, &rows, &cols, format, None)?;
+    body_rows(
+        ws,
+        rows.into_iter().map(|r| (r, None, 0)),
+        &cols,
+        format,
+        None,
+    )?;
     Ok(())
 }
 
 /// 各文件情况 of a bureau's list: each file with its counts.
-fn files_sheet(wb: &mut Workbook, files: &[Listed<'_>], fm: &Formats) -> Result<(), XlsxError> {
+fn files_sheet(
+    wb: &mut Workbook,
+    files: &[Listed<'_>],
+    load: &Load<'_>,
+    fm: &Formats,
+) -> Result<(), XlsxError> {
     let rows: Vec<Vec<String>> = files
         .iter()
-        .map(|f| {
-            let n = tally(&f.lines);
+        .enumerate()
+        .map(|(i, f)| {
+            let n = tally(&lines_of(files, load, i));
             vec![
                 f.file.clone(),
                 f.department.clone().unwrap_or_default(),
@@ -468,7 +517,13 @@ fn files_sheet(wb: &mut Workbook, files: &[Listed<'_>], fm: &Formats) -> Result<
         0 | 1 => &fm.body,
         _ => &fm.center,
     };
-    body_rows(ws, &rows, &cols, format, None)?;
+    body_rows(
+        ws,
+        rows.into_iter().map(|r| (r, None, 0)),
+        &cols,
+        format,
+        None,
+    )?;
     Ok(())
 }
 

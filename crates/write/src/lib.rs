@@ -26,7 +26,9 @@ mod summary;
 mod table;
 
 pub use annotate::{AnnotateError, Annotated, annotated_copy};
-pub use findings::{Line, Listed, finding_lines, findings_workbook, marks, today};
+pub use findings::{
+    Line, Listed, Load, bureau_workbook, finding_lines, findings_workbook, marks, today,
+};
 pub use output::{
     OutputError, check_folder, check_not_input, check_output, os_reason, remove_pending,
     remove_temporaries, same_file, save_annotated, save_workbook, temporary_prefix, write_atomic,
