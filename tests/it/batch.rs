@@ -411,6 +411,23 @@ fn a_rerun_over_a_folder_with_earlier_outputs_gives_the_same_rows() {
     let again = run(&dir.join("再次输出"));
     assert_eq!(again["rows"], first["rows"]);
     assert_eq!(again["totals"], first["totals"]);
+    // The same 汇总表, cell for cell.
+    let sheet = |out: &Path| {
+        let g = grid(&out.join("汇总表.xlsx"));
+        let s = g.sheet("汇总表").unwrap();
+        s.rows()
+            .map(|(r, cells)| {
+                (
+                    r,
+                    cells
+                        .iter()
+                        .map(|(c, v)| (*c, v.display()))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sheet(&dir.join("再次输出")), sheet(&clean));
     let skipped: Vec<&str> = again["skipped"]
         .as_array()
         .unwrap()
