@@ -172,6 +172,56 @@ fn write_summary(a: &Args, result: &batch::Batch) -> Result<()> {
     Ok(())
 }
 
+/// The most lines of one kind the terminal lists before its last line; the rest are in
+/// the 汇总表 (a bureau's folder may have hundreds of files with errors).
+const LISTED: usize = 20;
+
+/// Print `lines`, at most [`LISTED`] of them, saying how many more there are.
+fn print_some(lines: impl Iterator<Item = String>, what: &str) {
+    let mut n = 0;
+    for line in lines {
+        n += 1;
+        if n <= LISTED {
+            eprintln!("{line}");
+        }
+    }
+    if n > LISTED {
+        eprintln!("……另有 {} 个{what}，见汇总表", n - LISTED);
+    }
+}
+
+/// The unreadable files, the files with errors and the skipped files.
+fn print_lists(result: &batch::Batch) {
+    let rows = |s| result.rows.iter().filter(move |r| r.status == s);
+    print_some(
+        rows(batch::Status::Unreadable).map(|r| match r.reason.as_deref() {
+            // A reader's message names the file already.
+            Some(why) if why.contains(r.file.as_str()) => format!("无法读取：{why}"),
+            Some(why) => format!("无法读取：{}：{why}", r.file),
+            None => format!("无法读取：{}", r.file),
+        }),
+        "无法读取的文件",
+    );
+    print_some(
+        rows(batch::Status::Errors).map(|r| {
+            format!(
+                "有错误：{}（{} 个错误，见 {}）",
+                r.file,
+                r.errors,
+                r.report.as_deref().unwrap_or("问题清单")
+            )
+        }),
+        "有错误的文件",
+    );
+    print_some(
+        result
+            .skipped
+            .iter()
+            .map(|(file, why)| format!("已跳过：{file}（{why}）")),
+        "已跳过的文件",
+    );
+}
+
 pub fn run(a: Args) -> Result<Outcome> {
     if !a.dir.is_dir() {
         bail!("{} 不是文件夹（或不存在）", a.dir.display());
@@ -246,33 +296,7 @@ pub fn run(a: Args) -> Result<Outcome> {
         return Ok(Outcome::Unusable);
     }
     write_summary(&a, &result)?;
-    for r in result
-        .rows
-        .iter()
-        .filter(|r| r.status == batch::Status::Unreadable)
-    {
-        match r.reason.as_deref() {
-            // A reader's message names the file already.
-            Some(why) if why.contains(r.file.as_str()) => eprintln!("无法读取：{why}"),
-            Some(why) => eprintln!("无法读取：{}：{why}", r.file),
-            None => eprintln!("无法读取：{}", r.file),
-        }
-    }
-    for r in result
-        .rows
-        .iter()
-        .filter(|r| r.status == batch::Status::Errors)
-    {
-        eprintln!(
-            "有错误：{}（{} 个错误，见 {}）",
-            r.file,
-            r.errors,
-            r.report.as_deref().unwrap_or("问题清单")
-        );
-    }
-    for (file, why) in &result.skipped {
-        eprintln!("已跳过：{file}（{why}）");
-    }
+    print_lists(&result);
     eprintln!("{}", result.one_line());
     eprintln!("汇总表：{}", a.output.join("汇总表.xlsx").display());
     if result.rows.iter().any(batch::Batch::has_lines) {

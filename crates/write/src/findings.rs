@@ -372,7 +372,10 @@ fn findings_sheet(
     }
     let note = match single(files) {
         Some(one) => format!("文件：{}　　检查日期：{date}　　{}", one.file, counts(n)),
-        None => format!("检查日期：{date}　　{}", counts(n)),
+        None => format!(
+            "检查日期：{date}　　{}　　（各条问题的单元格链接见各文件自己的问题清单）",
+            counts(n)
+        ),
     };
     let ws = headed_sheet(wb, ("问题清单", &title(files), &note), &cols, fm)?;
     let first = usize::from(several);
@@ -392,7 +395,9 @@ fn findings_sheet(
         }
         texts.extend(line.texts(number));
         texts.extend([String::new(), String::new()]);
-        let url = match (&file.annotated, line.has_cell()) {
+        // A bureau's list links no cell: Excel takes at most 65,530 links a sheet, and
+        // each file's own list links into its annotated copy.
+        let url = match (&file.annotated, line.has_cell() && !several) {
             (Some(copy), true) => {
                 let sheet = line.sheet.as_deref().unwrap_or_default();
                 let cell = line.cell.as_deref().unwrap_or_default();
