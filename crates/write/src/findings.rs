@@ -261,7 +261,7 @@ pub fn bureau_workbook(
     load: Load<'_>,
     date: &str,
 ) -> Result<Workbook, XlsxError> {
-    let mut wb = Workbook::new();
+    let mut wb = crate::new_workbook();
     let fm = Formats::new();
     findings_sheet(&mut wb, files, &load, date, &fm)?;
     match single(files) {

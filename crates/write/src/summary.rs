@@ -61,7 +61,7 @@ pub fn summary_workbook(
     skipped: &[(String, String)],
     unit: Unit,
 ) -> Result<Workbook, XlsxError> {
-    let mut wb = Workbook::new();
+    let mut wb = crate::new_workbook();
     let st = crate::style::Styles::new();
     let cell = Format::new()
         .set_font_name(crate::style::FONT)

@@ -550,7 +550,10 @@ fn write(src: &mut Source<'_>, out: &mut Output) -> Result<Vec<u8>, String> {
     let fail = |e: zip::result::ZipError| format!("写入压缩包失败：{e}");
     let io = |e: std::io::Error| format!("写入压缩包失败：{e}");
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    // Level 1, as every workbook yusuan writes (crates/write: new_workbook).
+    let opts = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
     for i in 0..src.zip.len() {
         let f = src.zip.by_index_raw(i).map_err(fail)?;
         let name = f.name().map_err(fail)?.to_string();
