@@ -127,14 +127,8 @@ def write_copy(sheets, out_path):
     wb.save(out_path)
 
 
-def process(job):
-    src, dst, read_only = job
-    try:
-        wb = openpyxl.load_workbook(src, read_only=read_only, data_only=True)
-        sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb]
-        wb.close()
-    except Exception as e:  # an unreadable file is one row of the summary, as in yusuan
-        return src, [f"无法读取：{e}"]
+def check(sheets):
+    """Every finding of the checks on a workbook's sheets."""
     findings = []
     for name, rows in sheets:
         rows = [r for r in rows if r]
@@ -143,17 +137,42 @@ def process(job):
         if name == "表1":
             findings += check_balance(rows)
         findings += check_classified(name, rows)
+    return findings
+
+
+def read(src, read_only):
+    wb = openpyxl.load_workbook(src, read_only=read_only, data_only=True)
+    sheets = [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb]
+    wb.close()
+    return sheets
+
+
+def pipeline(read, write, src, dst):
+    """Read `src`, check it and write its copy to `dst`: (src, findings)."""
+    try:
+        sheets = read(src)
+    except Exception as e:  # an unreadable file is one row of the summary, as in yusuan
+        return src, [f"无法读取：{e}"]
+    findings = check(sheets)
     os.makedirs(os.path.dirname(dst), exist_ok=True)
-    write_copy(sheets, dst)
+    write(sheets, dst)
     return src, findings
 
 
-def main():
+def process(job):
+    src, dst, read_only = job
+    return pipeline(lambda path: read(path, read_only), write_copy, src, dst)
+
+
+def run(process, read_only_option=True):
+    """Parse the command line, run `process` on every workbook in a process pool, and
+    print one line: files, files with a finding, and findings."""
     ap = argparse.ArgumentParser()
     ap.add_argument("indir")
     ap.add_argument("outdir")
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
-    ap.add_argument("--read-only", action="store_true")
+    if read_only_option:
+        ap.add_argument("--read-only", action="store_true")
     a = ap.parse_args()
     jobs = []
     for root, _, files in os.walk(a.indir):
@@ -161,7 +180,8 @@ def main():
             if f.endswith(".xlsx"):
                 src = os.path.join(root, f)
                 rel = os.path.relpath(src, a.indir)
-                jobs.append((src, os.path.join(a.outdir, rel[:-5] + ".公开.xlsx"), a.read_only))
+                dst = os.path.join(a.outdir, rel[:-5] + ".公开.xlsx")
+                jobs.append((src, dst, a.read_only) if read_only_option else (src, dst))
     with Pool(a.jobs) as pool:
         results = pool.map(process, jobs, chunksize=4)
     flagged = sum(1 for _, f in results if f)
@@ -171,4 +191,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(process))

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# yusuan against openpyxl and against its own floor, on one generated corpus.
+# yusuan against its Python peers and against its own floor, on one generated corpus.
 #
-#   bench/run.sh                                   # 1,000 workbooks, all three pipelines
-#   COUNT=10000 REFERENCE=0 REPEAT=1 bench/run.sh  # 10,000, without the openpyxl runs
+#   bench/run.sh                                   # 1,000 workbooks, every pipeline, 5 rounds
+#   COUNT=10000 REFERENCE=0 ROUNDS=1 bench/run.sh  # 10,000, without the openpyxl runs
 #
-# Needs: cargo (stable), python3 with venv. Everything else is built or installed here:
-# the corpus under bench/work/ (kept between runs), openpyxl in bench/work/venv.
+# Needs: cargo (stable), python3 with venv, /usr/bin/time (Debian: apt-get install time).
+# Everything else is built or installed here: the corpus under bench/work/ (kept between
+# runs), the pinned Python packages (requirements.txt) in bench/work/venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT="${COUNT:-1000}"
@@ -20,7 +21,7 @@ if [ ! -f "$CORPUS/codes.csv" ]; then
     "$BIN/examples/corpus" "$CORPUS" --count "$COUNT"
 fi
 
-if [ ! -x "$WORK/venv/bin/python" ]; then
+if [ ! -x "$WORK/venv/bin/python" ] || ! "$WORK/venv/bin/python" -c "import python_calamine, xlsxwriter, openpyxl" 2>/dev/null; then
     python3 -m venv "$WORK/venv"
     "$WORK/venv/bin/pip" install --quiet -r bench/requirements.txt
 fi
