@@ -346,16 +346,7 @@ fn a_workbook_whose_package_cannot_be_edited_is_rebuilt_and_says_so() {
     let ods = root().join("tests/fixtures/formats/zhujianju.ods");
     let mut g = grid(&ods);
     let dir = tempfile::tempdir().unwrap();
-    let b = load(&ods);
-    let c = b
-        .table(yusuan::TableId::T3)
-        .unwrap()
-        .by_code("212")
-        .unwrap()
-        .amount("total")
-        .unwrap()
-        .at
-        .clone();
+    let c = t3_total(&load(&ods), "212");
     g.sheet_mut("表3")
         .unwrap()
         .set(c.row, c.col, Some(yusuan_grid::Cell::Number(1.0)));

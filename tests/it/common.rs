@@ -43,20 +43,23 @@ pub fn write_grid(grid: &Grid, dir: &Path, name: &str) -> PathBuf {
 /// written into `dir` as `name`.
 pub fn faulty_sample(dir: &Path, name: &str) -> PathBuf {
     let mut g = grid(&sample("luojiang-zhengxieban-2023"));
-    let b = load(&sample("luojiang-zhengxieban-2023"));
-    let c = b
-        .table(yusuan::TableId::T3)
-        .unwrap()
-        .by_code("201")
-        .unwrap()
-        .amount("total")
-        .unwrap()
-        .at
-        .clone();
+    let c = t3_total(&load(&sample("luojiang-zhengxieban-2023")), "201");
     g.sheet_mut("表3")
         .unwrap()
         .set(c.row, c.col, Some(Cell::Number(530.98)));
     write_grid(&g, dir, name)
+}
+
+/// The cell of 表3's 合计 of the line with `code`.
+pub fn t3_total(b: &Budget, code: &str) -> yusuan_core::CellRef {
+    b.table(yusuan::TableId::T3)
+        .unwrap()
+        .by_code(code)
+        .unwrap()
+        .amount("total")
+        .unwrap()
+        .at
+        .clone()
 }
 
 /// The budget the generator composes from a sample's spec.

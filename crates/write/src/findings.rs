@@ -468,15 +468,25 @@ fn ledger_sheet(wb: &mut Workbook, one: &Listed<'_>, fm: &Formats) -> Result<(),
         .collect();
     let cols = [("规则", 7.0), ("内容", 44.0), ("结果", 8.0), ("说明", 70.0)];
     let note = format!("文件：{}　　共 {} 条规则", one.file, rows.len());
-    let ws = headed_sheet(wb, ("规则执行情况", "规则执行情况", &note), &cols, fm)?;
-    let format = |_, c| match c {
-        0 | 2 => &fm.center,
-        _ => &fm.body,
-    };
+    let centred = |c| matches!(c, 0 | 2);
+    text_sheet(wb, ("规则执行情况", &note), &cols, rows, fm, centred)
+}
+
+/// A sheet titled `name` of plain text rows, the columns where `centred` centred.
+fn text_sheet(
+    wb: &mut Workbook,
+    (name, note): (&str, &str),
+    cols: &[(&str, f64)],
+    rows: Vec<Vec<String>>,
+    fm: &Formats,
+    centred: impl Fn(usize) -> bool,
+) -> Result<(), XlsxError> {
+    let ws = headed_sheet(wb, (name, name, note), cols, fm)?;
+    let format = |_, c| if centred(c) { &fm.center } else { &fm.body };
     body_rows(
         ws,
         rows.into_iter().map(|r| (r, None, 0)),
-        &cols,
+        cols,
         format,
         None,
     )?;
@@ -517,19 +527,7 @@ fn files_sheet(
         "共 {} 个有问题的文件；各文件的规则执行情况见其本身的问题清单",
         files.len()
     );
-    let ws = headed_sheet(wb, ("各文件情况", "各文件情况", &note), &cols, fm)?;
-    let format = |_, c| match c {
-        0 | 1 => &fm.body,
-        _ => &fm.center,
-    };
-    body_rows(
-        ws,
-        rows.into_iter().map(|r| (r, None, 0)),
-        &cols,
-        format,
-        None,
-    )?;
-    Ok(())
+    text_sheet(wb, ("各文件情况", &note), &cols, rows, fm, |c| c >= 2)
 }
 
 /// The cells to mark in an annotated copy, each with `规则 级别：说明`.

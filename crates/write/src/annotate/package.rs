@@ -39,12 +39,12 @@ fn normalise(name: &str) -> String {
 impl<'a> Source<'a> {
     fn open(bytes: &'a [u8]) -> Result<Source<'a>, String> {
         let mut zip =
-            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("压缩包无法打开：{e}"))?;
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| "压缩包无法打开".to_string())?;
         let mut names = HashMap::new();
         for i in 0..zip.len() {
             let f = zip
                 .by_index_raw(i)
-                .map_err(|e| format!("压缩包无法打开：{e}"))?;
+                .map_err(|_| "压缩包无法打开".to_string())?;
             if let Ok(name) = f.name() {
                 names.entry(normalise(&name)).or_insert(i);
             }
@@ -63,10 +63,10 @@ impl<'a> Source<'a> {
         let mut f = self
             .zip
             .by_index(i)
-            .map_err(|e| format!("部件 {name} 无法读取：{e}"))?;
+            .map_err(|_| format!("部件 {name} 无法读取"))?;
         let mut out = Vec::new();
         f.read_to_end(&mut out)
-            .map_err(|e| format!("部件 {name} 无法解压：{e}"))?;
+            .map_err(|_| format!("部件 {name} 无法解压"))?;
         Ok(Some(out))
     }
 
@@ -405,7 +405,10 @@ fn styles_part(
     if let Some(r) = wb_rels.iter().find(|r| r.kind.ends_with("/styles")) {
         let name = resolve(workbook, &r.target);
         let xml = src.need(&name)?;
-        return Ok((name, Styles::parse(xml)?));
+        return Ok((
+            name,
+            Styles::parse(xml).map_err(|e| format!("样式部件：{e}"))?,
+        ));
     }
     let name = free_part(src, &mut out.taken, "xl/styles", ".xml");
     new_wb_rels.push((
@@ -467,7 +470,7 @@ fn edit_one(
     let edited = match edit_sheet(&xml, &edit, &mut style) {
         Ok(x) => Some(x),
         Err(SheetError::HasLegacyDrawing) => None,
-        Err(SheetError::Xml(e)) => return Err(format!("工作表“{name}”{e}")),
+        Err(SheetError::Xml(e)) => return Err(format!("工作表“{name}”的{e}")),
     };
     let (edited, commented) = match edited {
         Some(x) => (x, want),
@@ -547,8 +550,9 @@ fn content_types(xml: Vec<u8>, overrides: &[(String, &str)]) -> Result<Vec<u8>, 
 /// The new package: the source's entries in order (unchanged ones copied raw, without
 /// inflating), then the added parts.
 fn write(src: &mut Source<'_>, out: &mut Output) -> Result<Vec<u8>, String> {
-    let fail = |e: zip::result::ZipError| format!("写入压缩包失败：{e}");
-    let io = |e: std::io::Error| format!("写入压缩包失败：{e}");
+    // The officer reads these: Chinese only, not the zip crate's English.
+    let fail = |_: zip::result::ZipError| "写入压缩包失败".to_string();
+    let io = |e: std::io::Error| format!("写入压缩包失败（{}）", crate::os_reason(&e));
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     // Level 1, as every workbook yusuan writes (crates/write: new_workbook).
     let opts = SimpleFileOptions::default()

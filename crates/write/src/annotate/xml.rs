@@ -148,7 +148,7 @@ pub(super) fn walk<'x>(
         let start = r.buffer_position() as usize;
         let ev = r
             .read_event()
-            .map_err(|e| format!("XML 无法解析（位置 {}）：{e}", r.error_position()))?;
+            .map_err(|_| format!("XML 无法解析（第 {} 字节处）", r.error_position()))?;
         let end = r.buffer_position() as usize;
         if matches!(ev, Event::Eof) {
             return Ok(());
