@@ -42,7 +42,20 @@ fn main() -> anyhow::Result<()> {
     let mut wb = wanli(&root)?;
     yusuan_write::save_workbook(&mut wb, &out)?;
     println!("{}", out.display());
+    let out = root.join("shanghai-shgz-2024-final.xlsx");
+    let mut wb = shgz_final(&root)?;
+    yusuan_write::save_workbook(&mut wb, &out)?;
+    println!("{}", out.display());
     Ok(())
+}
+
+/// The real 2024 部门决算 of 中共上海市普陀区委社会工作部, one sheet per printed table.
+pub fn shgz_final(samples: &Path) -> anyhow::Result<rust_xlsxwriter::Workbook> {
+    let json = std::fs::read_to_string(samples.join("real/shanghai-shgz-2024-final/tables.json"))?;
+    let grid =
+        yusuan_testkit::final_accounts::final_accounts(&json, "中共上海市普陀区委社会工作部", 2024)
+            .map_err(anyhow::Error::msg)?;
+    Ok(yusuan_write::copy_grid(&grid)?)
 }
 
 /// The real 2024 部门预算 of 上海市普陀区人民政府万里街道办事处 in the real Putuo template.

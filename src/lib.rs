@@ -72,6 +72,7 @@ pub fn check_text_only(text: &Text) -> Report {
         department: None,
         year: None,
         layout: Catalog::get().layouts[0].key.clone(),
+        stage: yusuan_core::Stage::Budget,
         entity: yusuan_core::Entity::Department,
         format: yusuan_grid::Format::Xlsx,
         info: Default::default(),

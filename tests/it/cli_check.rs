@@ -38,7 +38,7 @@ fn clean_sample_exits_0() {
         .success()
         .stdout(
             predicate::str::contains("未发现问题")
-                .and(predicate::str::contains("规则 41 条：通过 32")),
+                .and(predicate::str::contains("规则 42 条：通过 33")),
         );
 }
 
@@ -103,7 +103,7 @@ fn json_contract() {
     assert_eq!(k["unit"], "万元");
     assert!(k["message"].as_str().unwrap().contains("其下各款之和"));
     let ledger = v["ledger"].as_array().unwrap();
-    assert_eq!(ledger.len(), 41);
+    assert_eq!(ledger.len(), 42);
     for e in ledger {
         assert!(["passed", "failed", "not_run"].contains(&e["status"].as_str().unwrap()));
     }

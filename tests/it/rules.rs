@@ -134,7 +134,7 @@ fn the_ledger_lists_every_rule_once_on_every_file() {
                 .map(|r| yusuan_rules::Rule::meta(r).id),
         )
         .collect();
-    assert_eq!(all.len(), 41);
+    assert_eq!(all.len(), 42);
     let (mut g, _) = clean(ZXB);
     g.sheets.retain(|s| s.name != "表3" && s.name != "表4");
     for r in [check_path(&sample(ZXB)), check_grid(&g)] {

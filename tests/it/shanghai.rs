@@ -301,7 +301,15 @@ fn filled_shanghai_workbooks_read_check_and_convert() {
             assert_eq!(t.unit, Some(want), "{kind} {}", t.id);
         }
         // the same summary as the budget written into it
-        assert_eq!(b.summary(), ours.summary(), "{kind}");
+        // (the Shanghai 表1 prints no 本年收入合计, 本年支出合计 or 结转 rows)
+        let stated = |x: &Budget| yusuan_core::Summary {
+            income_this_year: None,
+            expenditure_this_year: None,
+            opening_balance: None,
+            closing_balance: None,
+            ..x.summary()
+        };
+        assert_eq!(stated(&b), stated(&ours), "{kind}");
         // same figures, table by table, where the layouts hold the same columns
         let sub = |x: &Budget| {
             x.figures()
@@ -369,7 +377,7 @@ fn filled_shanghai_workbooks_read_check_and_convert() {
             .assert()
             .success();
         let c = load(&out);
-        assert_eq!(c.summary(), ours.summary(), "{kind} converted");
+        assert_eq!(stated(&c), stated(&ours), "{kind} converted");
         assert!(
             c.tables
                 .iter()

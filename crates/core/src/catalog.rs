@@ -137,6 +137,27 @@ impl Scheme {
     }
 }
 
+/// Which half of a department's year a workbook discloses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// 部门预算: the budget, published in spring.
+    #[default]
+    Budget,
+    /// 部门决算: the final accounts, published after the year.
+    Final,
+}
+
+impl Stage {
+    /// `预算` or `决算`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Budget => "预算",
+            Stage::Final => "决算",
+        }
+    }
+}
+
 /// The three fiscal funds (the fund an empty-table note must name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -205,6 +226,10 @@ pub struct ColumnSpec {
     /// Whether it is written in the template and disclosure.
     #[serde(default = "yes")]
     pub write: bool,
+    /// The 预算数 twin of a 决算 column (`budget_total` of `total`), made when a table
+    /// has `measures`: found under the same headers with a `预算数` leaf.
+    #[serde(skip)]
+    pub budget: bool,
     /// Its width in the written workbook (characters), when fixed.
     #[serde(default)]
     pub width: Option<f64>,
@@ -299,6 +324,15 @@ pub struct TableSpec {
     /// What an empty table of this fund has none of, in its note (default `支出`).
     #[serde(default)]
     pub empty_what: Option<String>,
+    /// Whether its columns come as 预算数/决算数 pairs (the 决算 三公 table): each amount
+    /// column gets a `budget_<key>` twin for the 预算数.
+    #[serde(default)]
+    pub measures: bool,
+    /// Rows of a classified table that total one column's worth of lines in a block of
+    /// their own (the 决算 基本支出 table's 人员经费合计 and 公用经费合计): read into the
+    /// 合计 line under `key`.
+    #[serde(default)]
+    pub part_totals: Vec<PartTotal>,
     /// Folded title and aliases, longest first.
     #[serde(skip)]
     pub title_keys: Vec<String>,
@@ -324,6 +358,21 @@ impl TableSpec {
     pub fn amount_columns(&self) -> impl Iterator<Item = &ColumnSpec> {
         self.columns.iter().filter(|c| c.role == Role::Amount)
     }
+}
+
+/// A row that totals one block of a classified table (`人员经费合计`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PartTotal {
+    /// The 合计 line's column it fills (`personnel`).
+    pub key: String,
+    /// The label as printed.
+    pub label: String,
+    /// Labels it is recognised by.
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    /// Folded label and synonyms, filled in after loading.
+    #[serde(skip)]
+    pub keys: Vec<String>,
 }
 
 /// Header words of the code and name columns, shared by every classified table.
@@ -394,6 +443,9 @@ pub struct Layout {
     pub name: String,
     /// Titles (aliases) by which a table of this layout is recognised.
     pub markers: Vec<String>,
+    /// Whether its workbooks are 预算 or 决算.
+    #[serde(default)]
+    pub stage: Stage,
     /// The tables its workbooks must have (S001).
     pub required: Vec<TableId>,
     /// Where an empty fund table says it is empty: `false` in the table itself (a
@@ -615,6 +667,25 @@ impl Catalog {
                 words.push(col.header.clone());
                 col.keys = fold_all(&words);
                 col.group_keys = fold_all(&col.group_synonyms);
+            }
+            if t.measures {
+                let twins: Vec<ColumnSpec> = t
+                    .columns
+                    .iter()
+                    .filter(|c| c.role == Role::Amount)
+                    .map(|c| ColumnSpec {
+                        key: format!("budget_{}", c.key),
+                        write: false,
+                        budget: true,
+                        ..c.clone()
+                    })
+                    .collect();
+                t.columns.extend(twins);
+            }
+            for p in &mut t.part_totals {
+                let mut words = p.synonyms.clone();
+                words.push(p.label.clone());
+                p.keys = fold_all(&words);
             }
             for row in &mut t.rows {
                 let mut words = row.synonyms.clone();

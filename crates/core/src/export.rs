@@ -22,8 +22,10 @@ pub(crate) struct Document {
     pub format: &'static str,
     pub department: String,
     pub year: Option<i32>,
-    /// The regional layout recognised (`sichuan`, `shanghai`).
+    /// The regional layout recognised (`sichuan`, `shanghai`, `final`).
     pub layout: String,
+    /// `budget` (预算) or `final` (决算).
+    pub stage: crate::catalog::Stage,
     /// `部门` or `单位`.
     pub entity: crate::model::Entity,
     pub summary: SummaryJson,
@@ -54,7 +56,7 @@ fn yuan(v: Option<Decimal>) -> Option<String> {
 }
 
 #[derive(Debug, Serialize)]
-pub(crate) struct ThreePublicJson {
+pub(crate) struct PartsJson {
     pub total: Option<String>,
     pub abroad: Option<String>,
     pub vehicle_purchase: Option<String>,
@@ -62,10 +64,38 @@ pub(crate) struct ThreePublicJson {
     pub reception: Option<String>,
 }
 
+impl PartsJson {
+    fn of(t: &crate::model::ThreePublic) -> PartsJson {
+        PartsJson {
+            total: yuan(t.total),
+            abroad: yuan(t.abroad),
+            vehicle_purchase: yuan(t.vehicle_purchase),
+            vehicle_operation: yuan(t.vehicle_operation),
+            reception: yuan(t.reception),
+        }
+    }
+}
+
+/// The “三公”经费: the figures of the stage (预算数 of a 预算, 决算数 of a 决算) and, for a
+/// 决算, the 预算数 and 决算数 it prints side by side.
+#[derive(Debug, Serialize)]
+pub(crate) struct ThreePublicJson {
+    #[serde(flatten)]
+    pub figures: PartsJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<PartsJson>,
+    #[serde(rename = "final", skip_serializing_if = "Option::is_none")]
+    pub final_: Option<PartsJson>,
+}
+
 #[derive(Debug, Serialize)]
 pub(crate) struct SummaryJson {
     pub income_total: Option<String>,
     pub expenditure_total: Option<String>,
+    pub income_this_year: Option<String>,
+    pub expenditure_this_year: Option<String>,
+    pub opening_balance: Option<String>,
+    pub closing_balance: Option<String>,
     pub fiscal_total: Option<String>,
     pub general_public_budget: Option<String>,
     pub basic: Option<String>,
@@ -206,10 +236,15 @@ pub(crate) fn document(b: &Budget) -> Document {
         department: b.department.clone().unwrap_or_default(),
         year: b.year,
         layout: b.layout.clone(),
+        stage: b.stage,
         entity: b.entity,
         summary: SummaryJson {
             income_total: yuan(s.income_total),
             expenditure_total: yuan(s.expenditure_total),
+            income_this_year: yuan(s.income_this_year),
+            expenditure_this_year: yuan(s.expenditure_this_year),
+            opening_balance: yuan(s.opening_balance),
+            closing_balance: yuan(s.closing_balance),
             fiscal_total: yuan(s.fiscal_total),
             general_public_budget: yuan(s.general_public_budget),
             basic: yuan(s.basic),
@@ -217,11 +252,12 @@ pub(crate) fn document(b: &Budget) -> Document {
             personnel: yuan(s.personnel),
             public_operation: yuan(s.public_operation),
             three_public: ThreePublicJson {
-                total: yuan(s.three_public.total),
-                abroad: yuan(s.three_public.abroad),
-                vehicle_purchase: yuan(s.three_public.vehicle_purchase),
-                vehicle_operation: yuan(s.three_public.vehicle_operation),
-                reception: yuan(s.three_public.reception),
+                figures: PartsJson::of(&s.three_public),
+                budget: s.three_public_budget.as_ref().map(PartsJson::of),
+                final_: s
+                    .three_public_budget
+                    .is_some()
+                    .then(|| PartsJson::of(&s.three_public)),
             },
         },
         info: b

@@ -41,8 +41,8 @@ pub mod text;
 
 pub use catalog::{
     Catalog, CodeEntry, CodeListError, CodeLists, ColumnSpec, FoldedHeaders, Fund, FundNames,
-    HeaderWords, InfoKind, InfoSpec, Layout, LayoutColumn, LayoutTable, LayoutText, Renamed, Role,
-    RowSpec, Scheme, Side, TableId, TableKind, TableSpec, TextSpec,
+    HeaderWords, InfoKind, InfoSpec, Layout, LayoutColumn, LayoutTable, LayoutText, PartTotal,
+    Renamed, Role, RowSpec, Scheme, Side, Stage, TableId, TableKind, TableSpec, TextSpec,
 };
 pub use model::{
     Amount, Budget, CellIssue, CellRef, ColumnRef, Duplicate, Entity, Info, InfoEntry, Line,

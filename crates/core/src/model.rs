@@ -11,7 +11,7 @@ use std::fmt;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Serialize, Serializer};
 
-use crate::catalog::{Side, TableId};
+use crate::catalog::{Side, Stage, TableId};
 use yusuan_grid::{Format, a1};
 
 /// The money unit a table states in its `单位：` cell.
@@ -574,6 +574,8 @@ pub struct Budget {
     pub year: Option<i32>,
     /// The regional layout the workbook follows (catalogue `layouts[].key`).
     pub layout: String,
+    /// 预算 or 决算 (the layout's stage).
+    pub stage: Stage,
     /// 部门 or 单位, from the titles, the 编制部门/编制单位 line and the sheet names.
     pub entity: Entity,
     /// The container format of the workbook.
@@ -603,7 +605,6 @@ impl Budget {
         self.department.as_deref().unwrap_or("（未注明部门）")
     }
 
-    /// The short name used in the explanation text (`政协办`), else the full name.
     /// The workbook's own explanation text (its text sheets, titles included) as
     /// numbered lines with their cells; empty when it has no text sheets.
     pub fn own_text(&self) -> Vec<TextLine> {
@@ -694,6 +695,18 @@ pub struct Summary {
     pub income_total: Option<Decimal>,
     /// 表1 支出总计.
     pub expenditure_total: Option<Decimal>,
+    /// 表1 本年收入合计.
+    #[serde(default)]
+    pub income_this_year: Option<Decimal>,
+    /// 表1 本年支出合计.
+    #[serde(default)]
+    pub expenditure_this_year: Option<Decimal>,
+    /// 表1 上年结转 (决算: 年初结转和结余).
+    #[serde(default)]
+    pub opening_balance: Option<Decimal>,
+    /// 表1 结转下年 (决算: 年末结转和结余).
+    #[serde(default)]
+    pub closing_balance: Option<Decimal>,
     /// 表2 收入总计.
     pub fiscal_total: Option<Decimal>,
     /// 表1 一般公共预算拨款收入.
@@ -706,8 +719,11 @@ pub struct Summary {
     pub personnel: Option<Decimal>,
     /// 表3-1 合计行的公用经费.
     pub public_operation: Option<Decimal>,
-    /// “三公”经费.
+    /// “三公”经费 (决算: the 决算数).
     pub three_public: ThreePublic,
+    /// 决算: the 预算数 of the “三公”经费 the 决算 table prints beside each 决算数.
+    #[serde(default)]
+    pub three_public_budget: Option<ThreePublic>,
 }
 
 /// “三公”经费, in 元.
@@ -750,9 +766,23 @@ impl Summary {
                 .collect();
             (!parts.is_empty()).then(|| parts.iter().sum())
         };
+        let three_budget = b
+            .table(TableId::T3_3)
+            .is_some_and(|t| t.has_column("budget_total"))
+            .then(|| ThreePublic {
+                total: three("budget_total"),
+                abroad: three("budget_abroad"),
+                vehicle_purchase: three("budget_vehicle_purchase"),
+                vehicle_operation: three("budget_vehicle_operation"),
+                reception: three("budget_reception"),
+            });
         Summary {
             income_total: fixed(TableId::T1, "income_total", "income"),
             expenditure_total: fixed(TableId::T1, "expenditure_total", "expenditure"),
+            income_this_year: fixed(TableId::T1, "income_subtotal", "income"),
+            expenditure_this_year: fixed(TableId::T1, "expenditure_subtotal", "expenditure"),
+            opening_balance: fixed(TableId::T1, "carried_forward", "income"),
+            closing_balance: fixed(TableId::T1, "carry_over", "expenditure"),
             fiscal_total: fixed(TableId::T2, "income_total", "income"),
             general_public_budget: fixed(TableId::T1, "gpb", "income"),
             basic: total(TableId::T1_2, "basic"),
@@ -766,6 +796,7 @@ impl Summary {
                 vehicle_operation: three("vehicle_operation"),
                 reception: three("reception"),
             },
+            three_public_budget: three_budget,
         }
     }
 }

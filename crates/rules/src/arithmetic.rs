@@ -48,6 +48,7 @@ rule! {
     /// 表1 收入合计与收入总计
     ///
     /// 表1: 本年收入合计 = Σ income lines; 收入总计 = 本年收入合计 + 用事业基金弥补收支差额 + 上年结转
+    /// (决算: + 使用非财政拨款结余 + 年初结转和结余)
     K101,
     Error,
     "表1 收入合计与收入总计",
@@ -59,7 +60,16 @@ fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     let col = "income";
     let three = ["gpb", "fund", "soe"];
     let has_three = three.iter().any(|k| t.fixed(k).is_some());
-    let mut keys: Vec<&str> = vec!["gpb", "fund", "soe", "business", "operating", "other"];
+    let mut keys: Vec<&str> = vec![
+        "gpb",
+        "fund",
+        "soe",
+        "superior",
+        "business",
+        "operating",
+        "affiliated",
+        "other",
+    ];
     if let Some(fiscal) = t.fixed("fiscal") {
         if has_three {
             // 财政拨款收入 is the subtotal of the three funds (Shanghai layout).
@@ -105,12 +115,16 @@ fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         );
     }
     if let Some((a, v)) = fixed_cell(t, "income_total", col) {
-        let extra: Vec<&Line> = ["fund_balance", "carried_forward"]
+        let extra: Vec<&Line> = ["fund_balance", "non_fiscal_balance", "carried_forward"]
             .iter()
             .filter_map(|k| t.fixed(k))
             .collect();
         if let Some((e, mut ecells)) = sum(extra, col) {
-            let what = "各项收入、用事业基金弥补收支差额与上年结转之和";
+            let what = if t.fixed("non_fiscal_balance").is_some() {
+                "各项收入、使用非财政拨款结余与年初结转和结余之和"
+            } else {
+                "各项收入、用事业基金弥补收支差额与上年结转之和"
+            };
             let mut summed = cells.clone();
             summed.append(&mut ecells);
             out.exact(
@@ -130,7 +144,8 @@ fn k101(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
 rule! {
     /// 表1 支出合计、支出总计与收支平衡
     ///
-    /// 表1: 本年支出合计 = Σ 类 lines; 支出总计 = 本年支出合计 + 结转下年; 收入总计 = 支出总计
+    /// 表1: 本年支出合计 = Σ 类 lines; 支出总计 = 本年支出合计 + 结转下年 (决算: + 结余分配 +
+    /// 年末结转和结余); 收入总计 = 支出总计
     K102,
     Error,
     "表1 支出合计、支出总计与收支平衡",
@@ -160,11 +175,18 @@ fn k102(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         );
     }
     if let Some((a, v)) = fixed_cell(t, "expenditure_total", col) {
-        let carry_cell = t.fixed("carry_over").and_then(|l| l.amount(col));
-        let carry = carry_cell.and_then(|c| c.value()).unwrap_or_default();
-        let what = "各类支出与结转下年之和";
+        let carry_cells: Vec<&Amount> = ["distribution", "carry_over"]
+            .iter()
+            .filter_map(|k| t.fixed(k).and_then(|l| l.amount(col)))
+            .collect();
+        let carry: Decimal = carry_cells.iter().filter_map(|c| c.value()).sum();
+        let what = if t.fixed("distribution").is_some() {
+            "各类支出、结余分配与年末结转和结余之和"
+        } else {
+            "各类支出与结转下年之和"
+        };
         let mut summed = cells.clone();
-        summed.extend(carry_cell.map(|c| c.at.clone()));
+        summed.extend(carry_cells.iter().map(|c| c.at.clone()));
         out.exact(
             t,
             &a.at,
@@ -224,6 +246,8 @@ fn row_parts(t: &Table) -> Option<Vec<&'static str>> {
         .filter(|k| has(k))
         .collect(),
         TableId::T2_1 | TableId::T3 | TableId::T4 | TableId::T5 => vec!["basic", "project"],
+        // The 决算 基本支出 table has one 决算数 per line: nothing to add up across.
+        TableId::T3_1 if !has("personnel") && !has("public") => return None,
         TableId::T3_1 => vec!["personnel", "public"],
         TableId::T2 => vec!["gpb", "fund", "soe"],
         // Unit-level 表1 splits 支出 into 基本支出 (or 人员经费 and 公用经费) and 项目支出.
@@ -530,57 +554,78 @@ fn k105(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         return Err(NotRun("表3-3、表4-1 均缺失".into()));
     }
     for t in tables {
-        let has_sub = t.has_column("vehicle");
-        for l in &t.lines {
-            if has_sub
-                && let Some(a) = l.amount("vehicle")
-                && let (Some(v), Some((s, cells))) = (
-                    a.value(),
-                    row_sum(l, &["vehicle_purchase", "vehicle_operation"]),
-                )
-            {
-                out.exact(
-                    t,
-                    &a.at,
-                    (v, s),
-                    || {
-                        (
-                            format!("{}“{}”的公务用车购置及运行费小计", t.id, line_name(l)),
-                            "购置费与运行费之和".into(),
-                        )
-                    },
-                    &cells,
-                );
-            }
-            let parts: &[&str] = if has_sub {
-                &["abroad", "vehicle", "reception"]
-            } else {
-                &[
-                    "abroad",
-                    "vehicle_purchase",
-                    "vehicle_operation",
-                    "reception",
-                ]
-            };
-            if let Some(a) = l.amount("total")
-                && let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, parts))
-            {
-                out.exact(
-                    t,
-                    &a.at,
-                    (v, s),
-                    || {
-                        (
-                            format!("{}“{}”的“三公”经费合计", t.id, line_name(l)),
-                            "因公出国（境）费、公务用车购置及运行费与公务接待费之和".into(),
-                        )
-                    },
-                    &cells,
-                );
-            }
+        // The 决算 table has a 预算数 (`budget_…`) beside every 决算数.
+        let measures: &[&str] = if t.has_column("budget_total") {
+            &["budget_", ""]
+        } else {
+            &[""]
+        };
+        for prefix in measures {
+            three_public_parts(t, prefix, out);
         }
     }
     Ok(())
+}
+
+/// One 三公 table's identities for one measure (`budget_` for its 预算数, `` else).
+fn three_public_parts(t: &Table, prefix: &str, out: &mut Out) {
+    let k = |key: &str| format!("{prefix}{key}");
+    let measure = if prefix.is_empty() { "" } else { "预算数" };
+    let has_sub = t.has_column(&k("vehicle"));
+    for l in &t.lines {
+        let vehicle_parts = [k("vehicle_purchase"), k("vehicle_operation")];
+        let vehicle_parts: Vec<&str> = vehicle_parts.iter().map(String::as_str).collect();
+        if has_sub
+            && let Some(a) = l.amount(&k("vehicle"))
+            && let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, &vehicle_parts))
+        {
+            out.exact(
+                t,
+                &a.at,
+                (v, s),
+                || {
+                    (
+                        format!(
+                            "{}“{}”的公务用车购置及运行费小计{measure}",
+                            t.id,
+                            line_name(l)
+                        ),
+                        "购置费与运行费之和".into(),
+                    )
+                },
+                &cells,
+            );
+        }
+        let parts: Vec<String> = if has_sub {
+            ["abroad", "vehicle", "reception"].map(k).to_vec()
+        } else {
+            [
+                "abroad",
+                "vehicle_purchase",
+                "vehicle_operation",
+                "reception",
+            ]
+            .map(k)
+            .to_vec()
+        };
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        if let Some(a) = l.amount(&k("total"))
+            && let (Some(v), Some((s, cells))) = (a.value(), row_sum(l, &parts))
+        {
+            out.exact(
+                t,
+                &a.at,
+                (v, s),
+                || {
+                    (
+                        format!("{}“{}”的“三公”经费合计{measure}", t.id, line_name(l)),
+                        "因公出国（境）费、公务用车购置及运行费与公务接待费之和".into(),
+                    )
+                },
+                &cells,
+            );
+        }
+    }
 }
 
 rule! {

@@ -61,6 +61,8 @@ fn x201(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         "business",
         "operating",
         "other",
+        "superior",
+        "affiliated",
         "fund_balance",
         "fiscal",
     ] {
@@ -70,7 +72,10 @@ fn x201(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         else {
             continue;
         };
-        match fixed_fig(t1, u1, key, "income") {
+        // 决算: 表1 lists the three 财政拨款 funds, no 财政拨款收入 row.
+        let b = fixed_fig(t1, u1, key, "income")
+            .or_else(|| (key == "fiscal").then(|| fiscal_sum(t1, u1)).flatten());
+        match b {
             Some(b) => {
                 let name = column_name(t11, key);
                 out.cross(
@@ -89,6 +94,22 @@ fn x201(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         }
     }
     Ok(())
+}
+
+/// 表1's 财政拨款收入 as the sum of its three fund lines (none when it has none of them).
+fn fiscal_sum(t1: &Table, unit: Unit) -> Option<Fig> {
+    let parts: Vec<Fig> = ["gpb", "fund", "soe"]
+        .iter()
+        .filter_map(|k| fixed_fig(t1, unit, k, "income"))
+        .collect();
+    let first = parts.first()?;
+    Some(Fig {
+        value: parts.iter().map(|f| f.value).sum(),
+        unit,
+        at: first.at.clone(),
+        terms: parts.len() as u32,
+        cells: parts.iter().map(|f| f.at.clone()).collect(),
+    })
 }
 
 /// Classes (code → line) on the expenditure side of 表1/表2, or 类 rows of a classified table.
@@ -431,6 +452,80 @@ rule! {
     Error,
     "表3 基本支出等于表3-1，项目支出等于表3-2",
     x206
+}
+
+rule! {
+    /// 基本支出等于人员经费合计与公用经费合计之和
+    ///
+    /// 决算: 表3 合计行的基本支出 = 表3-1 人员经费合计 + 公用经费合计 (the 决算 表3-1 has no
+    /// 合计 of its own; a 预算 表3-1's 合计 carries the identity through X206 and K103)
+    X208,
+    Error,
+    "基本支出等于人员经费合计与公用经费合计之和",
+    x208
+}
+
+fn x208(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
+    let (t31, u31) = ctx.table_with_unit(TableId::T3_1)?;
+    let (t3, u3) = ctx.table_with_unit(TableId::T3)?;
+    let total = t31
+        .total()
+        .ok_or_else(|| NotRun(format!("{}没有人员经费合计和公用经费合计", t31.id)))?;
+    if total.amount("total").is_some() {
+        // A 预算 表3-1 has its own 合计: the identity is X206 (表3 基本支出 = 表3-1 合计)
+        // and K103 (合计 = 人员经费 + 公用经费), each reported there, not twice.
+        return Ok(());
+    }
+    let parts: Vec<&Amount> = ["personnel", "public"]
+        .iter()
+        .filter_map(|k| total.amount(k))
+        .collect();
+    let (Some(basic), false) = (t3.total().and_then(|l| l.amount("basic")), parts.is_empty())
+    else {
+        return Err(NotRun(format!(
+            "{}没有人员经费合计、公用经费合计，或{}没有合计行的基本支出",
+            t31.id, t3.id
+        )));
+    };
+    let (Some(v), Some(s)) = (
+        basic.value(),
+        parts.iter().map(|a| a.value()).sum::<Option<Decimal>>(),
+    ) else {
+        out.skip("有不可读的单元格");
+        return Ok(());
+    };
+    let cells: Vec<yusuan_core::CellRef> = parts.iter().map(|a| a.at.clone()).collect();
+    if u3 == u31 {
+        out.exact(
+            t3,
+            &basic.at,
+            (v, s),
+            || {
+                (
+                    format!("{} 合计行的基本支出", t3.id),
+                    format!("{}人员经费合计与公用经费合计之和", t31.id),
+                )
+            },
+            &cells,
+        );
+    } else {
+        let a = Fig::cell(v, u3, &basic.at);
+        let b = Fig {
+            value: s,
+            unit: u31,
+            at: cells[0].clone(),
+            terms: cells.len() as u32,
+            cells,
+        };
+        out.cross(
+            t3.id,
+            &a,
+            &b,
+            "合计行的基本支出",
+            &format!("{}人员经费合计与公用经费合计之和", t31.id),
+        );
+    }
+    Ok(())
 }
 
 fn x206(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {

@@ -333,7 +333,7 @@ pub trait Rule: Sync {
 
 pub use arithmetic::{K101, K102, K103, K104, K105, K106, K107};
 pub use codes::{C301, C302, C303, C304, C305, C306};
-pub use cross::{X201, X202, X203, X204, X205, X206, X207};
+pub use cross::{X201, X202, X203, X204, X205, X206, X207, X208};
 pub use structure::{S001, S002, S003, S004, S005, S006, S007};
 pub use values::{V001, V002, V003, V004, V005};
 
@@ -342,7 +342,7 @@ pub fn builtin() -> Vec<&'static dyn Rule> {
     vec![
         &S001, &S002, &S003, &S004, &S005, &S006, &S007, &V001, &V002, &V003, &V004, &V005, &K101,
         &K102, &K103, &K104, &K105, &K106, &K107, &X201, &X202, &X203, &X204, &X205, &X206, &X207,
-        &C301, &C302, &C303, &C304, &C305, &C306,
+        &X208, &C301, &C302, &C303, &C304, &C305, &C306,
     ]
 }
 

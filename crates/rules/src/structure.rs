@@ -4,7 +4,7 @@
 use super::{Ctx, NotRun, Out};
 use yusuan_core::CellRef;
 use yusuan_core::text::fold;
-use yusuan_core::{Fund, TableId};
+use yusuan_core::{Fund, Stage, TableId};
 
 rule! {
     /// 必须公开的表（表1至表5）都在
@@ -147,7 +147,11 @@ fn s003(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
             }
             (Some(note), true) => {
                 let f = fold(&note.value);
-                let right = fund_words(fund).iter().any(|w| f.contains(w));
+                // The 决算 三公 table is of all 财政拨款, not of one fund.
+                let all_fiscal = ctx.budget.stage == Stage::Final
+                    && t.id == TableId::T3_3
+                    && f.contains("财政拨款");
+                let right = all_fiscal || fund_words(fund).iter().any(|w| f.contains(w));
                 let wrong: Vec<&str> = [Fund::Gpb, Fund::Fund, Fund::Soe]
                     .into_iter()
                     .filter(|x| *x != fund)

@@ -488,6 +488,7 @@ pub fn compose(spec: &BudgetSpec, codes: &CodeLists) -> Result<Budget, ComposeEr
         department: Some(spec.department.name.clone()),
         year: Some(year),
         layout: Catalog::get().layouts[0].key.clone(),
+        stage: yusuan_core::Stage::Budget,
         entity: yusuan_core::Entity::Department,
         format: Format::Xlsx,
         info: info(spec),

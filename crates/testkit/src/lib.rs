@@ -11,6 +11,7 @@
 pub mod compose;
 pub mod corpus;
 mod edit;
+pub mod final_accounts;
 pub mod package;
 pub mod real;
 

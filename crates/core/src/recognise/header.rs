@@ -16,6 +16,8 @@ pub struct HeaderPath {
     pub col: u32,
     pub folded: Vec<String>,
     pub shown: Vec<String>,
+    /// Under a `预算数` leaf that was split off (a table with `measures`).
+    pub budget: bool,
 }
 
 impl HeaderPath {
@@ -41,6 +43,9 @@ pub struct HeaderMatch {
     pub first_row: u32,
     pub last_row: u32,
     pub columns: Vec<ColumnRef>,
+    /// Further side-by-side blocks of the same columns (the 决算 基本支出 table prints
+    /// 编码 · 名称 · 决算数 twice), left to right.
+    pub blocks: Vec<Vec<ColumnRef>>,
     pub score: usize,
 }
 
@@ -132,10 +137,24 @@ pub fn header_paths(sheet: &Sheet, first: u32, last: u32) -> Vec<HeaderPath> {
                 col: c as u32,
                 folded,
                 shown,
+                budget: false,
             });
         }
     }
     out
+}
+
+/// A 预算数/决算数 leaf split off its path: the part it is of stays the leaf.
+fn split_measure(p: &mut HeaderPath) {
+    if p.folded.len() < 2 {
+        return;
+    }
+    match p.leaf() {
+        "预算数" => p.budget = true,
+        "决算数" => {}
+        _ => return,
+    }
+    p.folded.pop();
 }
 
 /// Whether a row can be part of a header band: text only (no numbers), not empty.
@@ -183,6 +202,7 @@ fn match_spec_column(spec: &ColumnSpec, paths: &[HeaderPath], used: &mut [bool])
     };
     let group_ok =
         |p: &HeaderPath| spec.group_keys.is_empty() || p.parents_contain(&spec.group_keys);
+    let leaf_ok = |p: &HeaderPath| p.budget == spec.budget && leaf_ok(p);
     take(paths, used, |p| leaf_ok(p) && side_ok(p) && group_ok(p))
         .or_else(|| take(paths, used, |p| leaf_ok(p) && side_ok(p)))
         .or_else(|| {
@@ -205,9 +225,12 @@ pub fn match_header(
     first: u32,
     last: u32,
 ) -> Option<HeaderMatch> {
-    let paths = header_paths(sheet, first, last);
+    let mut paths = header_paths(sheet, first, last);
     if paths.is_empty() {
         return None;
+    }
+    if spec.measures {
+        paths.iter_mut().for_each(split_measure);
     }
     let mut used = vec![false; paths.len()];
     let mut columns = Vec::new();
@@ -259,19 +282,60 @@ pub fn match_header(
         TableKind::List => spec
             .columns
             .iter()
-            .filter(|c| c.role == Role::Amount && c.write && c.key != "vehicle")
+            .filter(|c| c.role == Role::Amount && c.write && c.key != "vehicle" && !c.budget)
             .all(|c| has(&c.key)),
     };
     if !essential {
         return None;
     }
     columns.sort_by_key(|c| c.col);
+    let blocks = if spec.kind == TableKind::Classified {
+        further_blocks(spec, &paths, &mut used, h)
+    } else {
+        Vec::new()
+    };
     Some(HeaderMatch {
         first_row: first,
         last_row: last,
-        score: columns.len(),
+        score: columns.len() + blocks.iter().map(Vec::len).sum::<usize>(),
         columns,
+        blocks,
     })
+}
+
+/// Side-by-side repeats of a classified table's code · name · amounts, each starting at
+/// a further code column.
+fn further_blocks(
+    spec: &TableSpec,
+    paths: &[HeaderPath],
+    used: &mut [bool],
+    h: &crate::catalog::FoldedHeaders,
+) -> Vec<Vec<ColumnRef>> {
+    let mut blocks = Vec::new();
+    loop {
+        let is_code = |p: &HeaderPath| h.code.iter().any(|w| w == p.leaf());
+        let Some(code) = take(paths, used, is_code) else {
+            break;
+        };
+        let mut block = vec![column_ref(CODE, &paths[code])];
+        let right = |p: &HeaderPath| p.col > paths[code].col;
+        if let Some(i) = take(paths, used, |p| {
+            right(p) && h.name.iter().any(|w| w == p.leaf())
+        }) {
+            block.push(column_ref(NAME, &paths[i]));
+        }
+        for spec_col in spec.columns.iter().filter(|c| c.role == Role::Amount) {
+            if let Some(i) = match_spec_column(spec_col, paths, used) {
+                block.push(column_ref(&spec_col.key, &paths[i]));
+            }
+        }
+        if !block.iter().any(|c| c.key == "total") {
+            break;
+        }
+        block.sort_by_key(|c| c.col);
+        blocks.push(block);
+    }
+    blocks
 }
 
 /// The best header band for `spec` among the rows `starts` (each a possible first

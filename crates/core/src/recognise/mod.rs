@@ -124,15 +124,14 @@ pub fn recognise(grid: &Grid, codes: &CodeLists) -> Result<Budget, RecogniseErro
         .text("year")
         .and_then(|y| year_in(&fold(y)))
         .or_else(|| first_of(&tables, |t| t.year.as_ref().map(|y| y.value)));
-    let layout = catalog
-        .layout_of(tables.iter().map(|t| t.title_key.as_str()))
-        .key
-        .clone();
+    let layout = catalog.layout_of(tables.iter().map(|t| t.title_key.as_str()));
+    let (layout, stage) = (layout.key.clone(), layout.stage);
     let entity = entity_of(grid, &tables);
     Ok(Budget {
         department,
         year,
         layout,
+        stage,
         entity,
         format: grid.format,
         info,
@@ -403,6 +402,7 @@ fn read_table(
     let top = title_row.unwrap_or(0);
     let mut unit = None;
     let mut department = None;
+    let mut stated_year = None;
     for (row, cells) in sheet.rows() {
         if row < top || row > header.last_row {
             continue;
@@ -415,6 +415,17 @@ fn read_table(
                 && let Some(u) = unit_in(&f)
             {
                 unit = Some((u, at.clone()));
+            }
+            // `2024年度` on the line under the title (the 决算 software's export).
+            if stated_year.is_none()
+                && row < header.first_row
+                && hit.at != Some((row, *col))
+                && let Some(y) = YEAR.captures(&f).and_then(|c| c[1].parse::<i32>().ok())
+            {
+                stated_year = Some(Located {
+                    value: y,
+                    at: at.clone(),
+                });
             }
             if department.is_none()
                 && let Some(d) = department_in(&f).filter(|d| !d.is_empty())
@@ -443,10 +454,12 @@ fn read_table(
             at: title_at.clone(),
         })
         .or(department);
-    let year = title_year.map(|y| Located {
-        value: y,
-        at: title_at.clone(),
-    });
+    let year = title_year
+        .map(|y| Located {
+            value: y,
+            at: title_at.clone(),
+        })
+        .or(stated_year);
     let body = rows::read_body(catalog, codes, spec, sheet, &header);
     Some(Table {
         id: spec.id,

@@ -15,6 +15,8 @@ pub struct Body {
     pub lines: Vec<Line>,
     pub note: Option<Located<String>>,
     pub residue: Vec<Located<String>>,
+    /// Block totals (`人员经费合计`) by the 合计 column they fill, in the order read.
+    part_totals: Vec<(String, Amount)>,
 }
 
 /// Read one amount cell.
@@ -51,6 +53,18 @@ pub fn is_empty_note(folded: &str) -> bool {
 
 fn is_footnote(folded: &str) -> bool {
     folded.starts_with("注") || folded.starts_with("说明") || folded.starts_with("备注")
+}
+
+/// A row that is one sentence under a table (a note, or the template's instruction
+/// `无…的，仍保留该表格式，并在本表下方作下述说明：` left in): one text cell, read as prose.
+fn is_prose_row(sheet: &Sheet, row: u32) -> Option<String> {
+    let [(_, Cell::Text(t))] = sheet.row(row) else {
+        return None;
+    };
+    let f = fold(t);
+    let sentence = f.chars().count() >= 12
+        && (f.contains(',') || f.contains('。') || f.ends_with(':') || f.ends_with('.'));
+    (sentence || is_footnote(&f) || is_empty_note(&f)).then_some(f)
 }
 
 /// The amounts of a row in the given columns.
@@ -130,12 +144,53 @@ pub fn read_body(
         .filter(|r| *r >= first)
         .collect();
     match spec.kind {
-        TableKind::Classified => read_classified(catalog, spec, sheet, header, &rows, &mut body),
+        TableKind::Classified => {
+            read_classified(catalog, spec, sheet, header, &rows, &mut body);
+            for block in &header.blocks {
+                let header = HeaderMatch {
+                    columns: block.clone(),
+                    blocks: Vec::new(),
+                    ..header.clone()
+                };
+                read_classified(catalog, spec, sheet, &header, &rows, &mut body);
+            }
+            close_part_totals(&mut body);
+        }
         TableKind::Balance => read_balance(codes, spec, sheet, header, &rows, &mut body),
         TableKind::List => read_list(catalog, spec, sheet, header, &rows, &mut body),
         TableKind::Info => {}
     }
     body
+}
+
+/// The block totals (`人员经费合计` · `公用经费合计`) as the 合计 line's amounts: added
+/// to the 合计 line if there is one, else one 合计 line of their own.
+fn close_part_totals(body: &mut Body) {
+    if body.part_totals.is_empty() {
+        return;
+    }
+    let parts = std::mem::take(&mut body.part_totals);
+    if let Some(total) = body.lines.iter_mut().find(|l| l.kind == LineKind::Total) {
+        total.amounts.extend(parts);
+        return;
+    }
+    let first = parts
+        .iter()
+        .map(|(_, a)| (a.at.row, a.at.col))
+        .min()
+        .unwrap_or_default();
+    body.lines.push(Line {
+        kind: LineKind::Total,
+        key: None,
+        code: None,
+        code_at: None,
+        name: "合计".into(),
+        name_at: None,
+        side: None,
+        row: first.0,
+        amounts: parts,
+        texts: vec![],
+    });
 }
 
 fn cell_text(sheet: &Sheet, row: u32, col: Option<u32>) -> Option<(String, CellRef)> {
@@ -170,6 +225,10 @@ fn read_classified(
     let name_col = header.col(NAME);
     let first_code_col = code_col.or(split[0]);
     for &row in rows {
+        if is_prose_row(sheet, row).is_some() {
+            note_or_residue(sheet, row, body, false);
+            continue;
+        }
         let amounts = amounts(sheet, row, &amount_cols);
         let name = cell_text(sheet, row, name_col);
         let RowCode {
@@ -189,6 +248,17 @@ fn read_classified(
             .and_then(|c| sheet.shown(row, c))
             .and_then(Cell::as_text)
             .is_some_and(|t| totals.contains(&fold(t)));
+        let part = spec
+            .part_totals
+            .iter()
+            .find(|p| label_folded.iter().any(|f| p.keys.contains(f)));
+        if let Some(part) = part {
+            // Its figure is the block's own amount column (`决算数`).
+            if let Some((_, a)) = amounts.into_iter().find(|(k, _)| k == "total") {
+                body.part_totals.push((part.key.clone(), a));
+            }
+            continue;
+        }
         let is_total = merged_total || label_folded.iter().any(|f| totals.contains(f));
         let (name_text, name_at) = match &name {
             Some((t, at)) if code_at.as_ref() != Some(at) => (t.clone(), Some(at.clone())),
@@ -380,6 +450,10 @@ fn read_list(
         .collect();
     let first_col = header.columns.iter().map(|c| c.col).min().unwrap_or(0);
     for &row in rows {
+        if is_prose_row(sheet, row).is_some() {
+            note_or_residue(sheet, row, body, false);
+            continue;
+        }
         let amounts = amounts(sheet, row, &amount_cols);
         let has_amounts = !all_blank(&amounts);
         let label = cell_text(sheet, row, label_col);
