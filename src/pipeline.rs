@@ -183,7 +183,10 @@ pub fn write_disclosure(
     let prior = yusuan_narrative::Prior::from_info(budget);
     let opts = DisclosureOptions {
         unit: publish.unit,
-        narrative: Some(yusuan_narrative::generate(budget, codes, prior).to_text()),
+        // The generated text is a 预算 情况说明; a 决算 publishes its tables (and its own
+        // text sheets) only.
+        narrative: (budget.stage == yusuan_core::Stage::Budget)
+            .then(|| yusuan_narrative::generate(budget, codes, prior).to_text()),
         layout: publish.layout.clone(),
         unverified: publish.unverified,
         order: publish.order,

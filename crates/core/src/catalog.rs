@@ -509,6 +509,29 @@ pub struct LayoutTable {
     /// Whether the 合计 row comes first (else last).
     #[serde(default)]
     pub total_first: bool,
+    /// Balance tables: the rows under the body, each `[income, expenditure]` as
+    /// `[key, label]` (`["", ""]` for none), aligned across the two sides (the 决算
+    /// 本年收入合计 · 使用非财政拨款结余 · 年初结转和结余 · 总计 block).
+    #[serde(default)]
+    pub foot_rows: Vec<[(String, String); 2]>,
+    /// Classified tables in two side-by-side blocks: the 类 whose lines go left (the
+    /// rest go right).
+    #[serde(default)]
+    pub left_classes: Vec<String>,
+    /// The total closing each block, `[key of the 合计 line's amount, label]`.
+    #[serde(default)]
+    pub block_totals: Vec<(String, String)>,
+}
+
+impl LayoutTable {
+    /// The fixed-row keys of the foot (`foot` and `foot_rows`).
+    pub fn foot_keys(&self) -> impl Iterator<Item = &str> {
+        self.foot
+            .iter()
+            .chain(self.foot_rows.iter().flatten())
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !k.is_empty())
+    }
 }
 
 /// A column of a layout table: its meaning and its header path.

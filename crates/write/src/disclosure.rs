@@ -6,7 +6,7 @@ use rust_xlsxwriter::{Format, Url, Workbook, XlsxError};
 use crate::style::{self, Styles};
 use crate::table::{Context, Mode, add_table_sheet, estimate_pages, print_setup};
 use crate::{layout, new_workbook, properties};
-use yusuan_core::{Budget, Catalog, TableId, Unit};
+use yusuan_core::{Budget, Catalog, Stage, TableId, Unit};
 
 /// Where the 情况说明 goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,9 +92,14 @@ fn ordered(parts: Vec<Part<'_>>, order: Option<Order>) -> Vec<Part<'_>> {
     }
 }
 
-fn titles(budget: &Budget) -> (&str, String, &'static str) {
-    let year_text = budget.year.map(|y| format!("{y}年")).unwrap_or_default();
-    (budget.department_name(), year_text, budget.entity.label())
+/// The department, `2024年` (决算: `2024年度`) and `部门`/`单位` + `预算`/`决算`.
+fn titles(budget: &Budget) -> (&str, String, String) {
+    let year_text = match budget.stage {
+        Stage::Budget => budget.year.map(|y| format!("{y}年")),
+        Stage::Final => budget.year.map(|y| format!("{y}年度")),
+    };
+    let org = format!("{}{}", budget.entity.label(), budget.stage.label());
+    (budget.department_name(), year_text.unwrap_or_default(), org)
 }
 
 /// The sheets of a disclosure in a layout of its own (the Shanghai set): its text
@@ -130,12 +135,12 @@ fn in_layout<'b>(
     if budget.texts.is_empty()
         && let Some(text) = &opts.narrative
     {
-        parts.push(narrative_part(dept, &year_text, org, text));
+        parts.push(narrative_part(dept, &year_text, &org, text));
     }
     let tables = layout
         .tables
         .iter()
-        .filter(|lt| lt.org.is_none() || lt.org.as_deref() == Some(org))
+        .filter(|lt| lt.org.is_none() || lt.org.as_deref() == Some(budget.entity.label()))
         .filter_map(|lt| budget.table(lt.id).map(|t| (lt, t)));
     for (i, (lt, t)) in tables.enumerate() {
         parts.push(Part {
@@ -156,7 +161,7 @@ fn in_layout<'b>(
 fn narrative_part<'b>(dept: &str, year_text: &str, org: &str, text: &'b str) -> Part<'b> {
     Part {
         number: "说明".into(),
-        title: format!("{dept}{year_text}{org}预算情况说明"),
+        title: format!("{dept}{year_text}{org}情况说明"),
         sheet: "情况说明".into(),
         body: Body::Narrative(text),
     }
@@ -187,7 +192,7 @@ fn canonical<'b>(budget: &'b Budget, opts: &'b DisclosureOptions) -> Vec<Part<'b
     let (dept, year_text, org) = titles(budget);
     let mut parts: Vec<Part<'b>> = Vec::new();
     if let Some(text) = &opts.narrative {
-        parts.push(narrative_part(dept, &year_text, org, text));
+        parts.push(narrative_part(dept, &year_text, &org, text));
     }
     for id in TableId::ALL
         .iter()
@@ -216,7 +221,7 @@ fn write(
     let (dept, year_text, org) = titles(budget);
     let key = opts.layout.as_deref().unwrap_or(&budget.layout);
     let layout = cat.layout(key).filter(|l| !l.tables.is_empty());
-    let holder = match (layout.is_some(), org) {
+    let holder = match (layout.is_some(), budget.entity.label()) {
         (true, "单位") => format!("预算单位：{dept}"),
         (true, _) => format!("预算主管部门：{dept}"),
         (false, _) => dept.to_string(),
@@ -224,7 +229,7 @@ fn write(
     cover(
         &mut wb,
         &st,
-        &format!("{year_text}{org}预算"),
+        &format!("{year_text}{org}"),
         &holder,
         opts.date.as_deref(),
     )?;
@@ -258,7 +263,7 @@ fn write(
         });
     }
     contents_page_numbers(&mut wb, &st, 1 + contents_pages, &pages)?;
-    let title = format!("{dept}{year_text}{org}预算");
+    let title = format!("{dept}{year_text}{org}");
     wb.set_properties(&properties(&title, dept, budget.year)?);
     Ok(wb)
 }
@@ -281,7 +286,7 @@ fn mark_unverified(wb: &mut Workbook, budget: &Budget, errors: usize) -> Result<
         ws.set_footer("&L&\"-,Bold\"&KC00000未通过校验&C第 &P 页 共 &N 页");
     }
     let (dept, year_text, org) = titles(budget);
-    let title = format!("{dept}{year_text}{org}预算（未通过校验）");
+    let title = format!("{dept}{year_text}{org}（未通过校验）");
     wb.set_properties(
         &properties(&title, dept, budget.year)?
             .set_subject(&note)

@@ -12,8 +12,8 @@ use crate::style::Styles;
 use crate::table::{Mode, Writer, print_setup};
 use yusuan_core::text::display_width;
 use yusuan_core::{
-    Catalog, Entity, Layout, LayoutColumn, LayoutTable, Line, LineKind, Side, Table, TableKind,
-    Unit,
+    Catalog, Entity, Layout, LayoutColumn, LayoutTable, Line, LineKind, Side, Stage, Table,
+    TableKind, Unit,
 };
 
 /// Who and what a layout sheet is written for.
@@ -180,6 +180,65 @@ fn classified_body(
     Ok(row)
 }
 
+/// A classified table in two side-by-side blocks (the 决算 基本支出 table): the lines of
+/// `left_classes` left, the rest right, each block closed by its total.
+fn two_block_body(
+    w: &mut Writer<'_>,
+    cols: &[&LayoutColumn],
+    lt: &LayoutTable,
+    table: Option<&Table>,
+    first: u32,
+) -> Result<u32, XlsxError> {
+    let st = w.st;
+    let lines: Vec<&Line> = table.map(|t| t.coded().collect()).unwrap_or_default();
+    let left = |l: &&Line| {
+        l.code
+            .as_deref()
+            .is_some_and(|c| lt.left_classes.iter().any(|k| c.starts_with(k.as_str())))
+    };
+    let (l, r): (Vec<&Line>, Vec<&Line>) = lines.into_iter().partition(left);
+    let rows = l.len().max(r.len()) as u32;
+    let width = cols.len() as u16;
+    let total = table.and_then(Table::total);
+    for (b, block) in [l, r].iter().enumerate() {
+        let off = b as u16 * width;
+        for (i, line) in block.iter().enumerate() {
+            let row = first + i as u32;
+            let bold = line.code.as_deref().is_some_and(|c| c.len() == 3);
+            for (k, c) in cols.iter().enumerate() {
+                let k = off + k as u16;
+                match c.key.as_str() {
+                    "code" => {
+                        let fmt = if bold { &st.code_bold } else { &st.code };
+                        w.text(row, k, line.code.as_deref().unwrap_or(""), fmt)?;
+                    }
+                    "name" => w.text(row, k, &line.name, &st.name[usize::from(!bold)])?,
+                    key => {
+                        let fmt = if bold { &st.money_bold } else { &st.money };
+                        w.money(row, k, line.amount(key), fmt)?;
+                    }
+                }
+            }
+        }
+        for i in block.len() as u32..rows {
+            for k in 0..width {
+                w.blank(first + i, off + k, &st.money);
+            }
+        }
+        let row = first + rows;
+        if let Some((key, label)) = lt.block_totals.get(b) {
+            w.ws.merge_range(row, off, row, off + width - 2, label, &st.total_label)?;
+            w.money(
+                row,
+                off + width - 1,
+                total.and_then(|t| t.amount(key)),
+                &st.total_money,
+            )?;
+        }
+    }
+    Ok(first + rows + 1)
+}
+
 /// The 合计 row of a classified table: `合计` merged over the code and name columns.
 fn total_row(
     w: &mut Writer<'_>,
@@ -225,7 +284,7 @@ fn side_items<'t>(
         Side::Income => &lt.income,
         Side::Expenditure => &lt.expenditure,
     };
-    let foot: Vec<&str> = lt.foot.iter().map(|(k, _)| k.as_str()).collect();
+    let foot: Vec<&str> = lt.foot_keys().collect();
     let mut items = Vec::new();
     let label_of = |l: &Line, label: &str| {
         if ctx.same_layout {
@@ -315,9 +374,27 @@ fn balance_body(
             line: table.and_then(|t| t.fixed(key)),
             bold: true,
         });
+        let foot_rows: Vec<Option<Item<'_>>> = lt
+            .foot_rows
+            .iter()
+            .enumerate()
+            .map(|(i, pair)| {
+                let (key, label) = &pair[si];
+                let last = i + 1 == lt.foot_rows.len();
+                (!key.is_empty()).then(|| Item {
+                    label: match table.and_then(|t| t.fixed(key)) {
+                        Some(l) if ctx.same_layout => l.name.clone(),
+                        _ => label.clone(),
+                    },
+                    line: table.and_then(|t| t.fixed(key)),
+                    bold: last,
+                })
+            })
+            .collect();
         let rows = (0..body_rows)
             .map(|i| items[si].get(i))
-            .chain(std::iter::once(foot.as_ref()));
+            .chain((!lt.foot.is_empty()).then_some(foot.as_ref()).into_iter())
+            .chain(foot_rows.iter().map(Option::as_ref));
         for (i, item) in rows.enumerate() {
             let r = first + i as u32;
             for (k, c) in &side_cols {
@@ -337,7 +414,8 @@ fn balance_body(
             }
         }
     }
-    Ok(first + body_rows as u32 + 1)
+    let foot = usize::from(!lt.foot.is_empty()) + lt.foot_rows.len();
+    Ok(first + (body_rows + foot) as u32)
 }
 
 /// A list table in the national form (the Shanghai 三公 table): one row of figures.
@@ -373,7 +451,8 @@ pub(crate) fn add_layout_sheet(
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name(&ctx.fill(&lt.sheet)))?;
     let cols = written_columns(lt, table);
-    let ncols = cols.len().max(1) as u16;
+    let blocks = if lt.left_classes.is_empty() { 1 } else { 2 };
+    let ncols = (cols.len().max(1) * blocks) as u16;
     let last_col = ncols - 1;
     let layout_unit = Unit::parse(&lt.unit).unwrap_or(Unit::Yuan);
     let to = ctx.unit.unwrap_or(layout_unit);
@@ -407,7 +486,16 @@ pub(crate) fn add_layout_sheet(
     w.ws.merge_range(0, 0, 0, last_col, &title, &st.title)?;
     w.ws.set_row_height(0, 32)?;
     let who = format!("编制{}：{}", ctx.entity.label(), ctx.department);
-    let left_end = last_col.saturating_sub(1);
+    let mut left_end = last_col.saturating_sub(1);
+    // A 决算 table states its year on this line (`2024年度`), its title does not.
+    if ctx.layout.stage == Stage::Final
+        && let Some(y) = ctx.year
+        && last_col >= 4
+    {
+        let mid = last_col / 2;
+        w.ws.write_string_with_format(1, mid, format!("{y}年度"), &st.meta_right)?;
+        left_end = mid - 1;
+    }
     if left_end > 0 {
         w.ws.merge_range(1, 0, 1, left_end, &who, &st.meta_left)?;
     } else {
@@ -422,11 +510,14 @@ pub(crate) fn add_layout_sheet(
             &st.link,
         )?;
     }
-    let header_last = header_band(&mut w, &cols, ctx, 2)?;
+    // Side-by-side blocks repeat the header.
+    let band: Vec<&LayoutColumn> = cols.iter().cycle().take(ncols as usize).copied().collect();
+    let header_last = header_band(&mut w, &band, ctx, 2)?;
     let first = header_last + 1;
     let mut row = match spec.kind {
         TableKind::Balance => balance_body(&mut w, &cols, lt, table, ctx, first)?,
         TableKind::List => figures_row(&mut w, &cols, table, first)?,
+        _ if blocks == 2 => two_block_body(&mut w, &cols, lt, table, first)?,
         _ => classified_body(&mut w, &cols, lt, table, first)?,
     };
     // The note an empty fund table carries in this layout.
@@ -434,7 +525,14 @@ pub(crate) fn add_layout_sheet(
         && t.is_empty()
         && !ctx.template
     {
-        let text = ctx.fill(note).replace("{fund}", cat.fund_name(fund));
+        // The source's own note when it has one (the 三公 table's is not a fund's).
+        let text = match &t.note {
+            Some(n) if ctx.same_layout => n.value.clone(),
+            _ => ctx
+                .fill(note)
+                .replace("{fund}", cat.fund_name(fund))
+                .replace("{dept}", ctx.department),
+        };
         w.ws.merge_range(row, 0, row, last_col, &text, &st.note_plain)?;
         row += 1;
     }
@@ -451,6 +549,13 @@ pub(crate) fn add_layout_sheet(
         };
         w.ws.set_column_width(k as u16, wdt as f64)?;
         set.push(wdt);
+    }
+    if blocks == 2 {
+        // The right block repeats the left one's columns.
+        for (k, wdt) in set.clone().into_iter().enumerate() {
+            w.ws.set_column_width((cols.len() + k) as u16, wdt as f64)?;
+            set.push(wdt);
+        }
     }
     w.fit_rows(&set)?;
     if ctx.back_link {
