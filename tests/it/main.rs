@@ -8,6 +8,7 @@ mod cli_check;
 mod cli_foundation;
 mod common;
 mod convert;
+mod final_accounts;
 mod formats;
 mod hostile;
 mod isolation;

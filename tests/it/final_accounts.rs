@@ -1,0 +1,355 @@
+//! 决算: the REAL 2024 部门决算 of 中共上海市普陀区委社会工作部 (samples/real/, figures as
+//! published) read as a 决算, checked with exactly its real inconsistencies, exported with
+//! its totals, published in its own layout, and mutated to show each 决算 identity fire.
+
+use crate::common::*;
+use rust_decimal::Decimal;
+use yusuan::{Budget, CodeLists, TableId};
+use yusuan_core::Stage;
+use yusuan_grid::{Cell, Grid};
+use yusuan_rules::{Report, Severity, Status};
+
+const SHGZ: &str = "shanghai-shgz-2024-final";
+const T1: &str = "收入支出决算总表";
+const T31: &str = "一般公共预算财政拨款基本支出决算表";
+const T33: &str = "财政拨款“三公”经费支出决算表";
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn check(b: &Budget) -> Report {
+    yusuan::check(b, CodeLists::builtin(), None)
+}
+
+fn check_grid(g: &Grid) -> Report {
+    let dir = tempfile::tempdir().unwrap();
+    check(&load(&write_grid(g, dir.path(), "mutated.xlsx")))
+}
+
+fn status(r: &Report, rule: &str) -> Status {
+    r.ledger.iter().find(|e| e.rule == rule).unwrap().status
+}
+
+/// The findings of severity error or warning, as `rule location`.
+fn errors(r: &Report) -> Vec<String> {
+    r.findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+        .map(|f| format!("{} {}", f.rule, f.location()))
+        .collect()
+}
+
+/// Set the amount to the right of the first cell reading `label` (`col_offset` to the right).
+fn set_beside(g: &mut Grid, sheet: &str, label: &str, col_offset: u32, v: f64) {
+    let (r, c) = find(g, sheet, label);
+    g.sheet_mut(sheet)
+        .unwrap()
+        .set(r, c + col_offset, Some(Cell::Number(v)));
+}
+
+#[test]
+fn the_real_final_accounts_are_read_as_a_final() {
+    let b = load(&sample(SHGZ));
+    assert_eq!((b.stage, b.layout.as_str()), (Stage::Final, "final"));
+    assert_eq!(b.department_name(), "中共上海市普陀区委社会工作部");
+    assert_eq!(b.year, Some(2024));
+    let ids: Vec<TableId> = b.tables.iter().map(|t| t.id).collect();
+    use TableId::*;
+    assert_eq!(ids, [T1, T1_1, T1_2, T2, T3, T3_1, T3_3, T4, T5]);
+    assert!(
+        b.tables
+            .iter()
+            .all(|t| t.unit == Some(yusuan::Unit::WanYuan))
+    );
+    // the two blocks of the 基本支出 table: 301 and 303 left, 302 and 310 right
+    let t31 = b.table(T3_1).unwrap();
+    for (code, v) in [
+        ("301", "95.36"),
+        ("30113", "17.70"),
+        ("302", "10.23"),
+        ("310", "0"),
+    ] {
+        assert_eq!(
+            t31.by_code(code).unwrap().value("total"),
+            Some(d(v)),
+            "{code}"
+        );
+    }
+    let total = t31.total().unwrap();
+    assert_eq!(total.value("personnel"), Some(d("95.36")));
+    assert_eq!(total.value("public"), Some(d("10.23")));
+    // the empty tables carry their printed notes
+    for id in [T3_3, T4, T5] {
+        let t = b.table(id).unwrap();
+        assert!(t.is_empty(), "{id}");
+        assert!(
+            t.note.as_ref().unwrap().value.contains("故本表无数据"),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn check_reports_exactly_its_real_inconsistencies() {
+    let r = check(&load(&sample(SHGZ)));
+    let got: Vec<(&str, Severity, String, Option<&str>, Option<&str>)> = r
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule,
+                f.severity,
+                f.location(),
+                f.actual.as_deref(),
+                f.expected.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            // 302 商品和服务支出 10.23 ≠ Σ款 10.22
+            (
+                "K104",
+                Severity::Info,
+                format!("{T31}!F4"),
+                Some("10.23"),
+                Some("10.22")
+            ),
+            // 人员经费合计 + 公用经费合计 = 95.36 + 10.23 = 105.59 ≠ 基本支出 105.58
+            (
+                "X208",
+                Severity::Info,
+                "一般公共预算财政拨款支出决算表!D22".to_string(),
+                Some("105.58"),
+                Some("105.59")
+            ),
+        ]
+    );
+    assert!(r.findings.iter().all(|f| f.message.starts_with("舍入差异")));
+    for rule in [
+        "K101", "K102", "K103", "K105", "K106", "K107", "X201", "X202", "X204",
+    ] {
+        assert_eq!(status(&r, rule), Status::Passed, "{rule}");
+    }
+}
+
+#[test]
+fn export_gives_the_real_totals_in_yuan() {
+    let out = assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .arg("export")
+        .arg(sample(SHGZ))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["stage"], "final");
+    let s = &v["summary"];
+    for (key, yuan) in [
+        ("income_total", "3078200.00"),
+        ("expenditure_total", "3078200.00"),
+        ("income_this_year", "3078200.00"),
+        ("expenditure_this_year", "3078200.00"),
+        ("basic", "1055800.00"),
+        ("project", "2022400.00"),
+        ("personnel", "953600.00"),
+        ("public_operation", "102300.00"),
+    ] {
+        assert_eq!(s[key], yuan, "{key}");
+    }
+    // 年初结转和结余 and 年末结转和结余 are printed blank
+    assert_eq!(s["opening_balance"], "0.00");
+    assert_eq!(s["closing_balance"], "0.00");
+    // the empty 三公 table: 预算数 and 决算数 of every part
+    for m in ["budget", "final"] {
+        for part in [
+            "total",
+            "abroad",
+            "vehicle_purchase",
+            "vehicle_operation",
+            "reception",
+        ] {
+            assert_eq!(s["three_public"][m][part], "0.00", "{m} {part}");
+        }
+    }
+}
+
+#[test]
+fn the_sample_is_rebuilt_from_the_shared_data_byte_for_byte() {
+    let json = std::fs::read_to_string(root().join("samples/real").join(SHGZ).join("tables.json"))
+        .unwrap();
+    let shared = root().join("../shared/data/real/shanghai-putuo-juesuan-2024-shgz/tables.json");
+    if let Ok(original) = std::fs::read_to_string(shared) {
+        assert_eq!(json, original, "samples/real is a verbatim copy");
+    }
+    let grid =
+        yusuan_testkit::final_accounts::final_accounts(&json, "中共上海市普陀区委社会工作部", 2024)
+            .unwrap();
+    let bytes = yusuan_write::copy_grid(&grid)
+        .unwrap()
+        .save_to_buffer()
+        .unwrap();
+    assert!(
+        bytes == std::fs::read(sample(SHGZ)).unwrap(),
+        "run `cargo run --example gen_samples`"
+    );
+}
+
+#[test]
+fn convert_publishes_the_final_layout_and_reads_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("公开.xlsx");
+    assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .arg("convert")
+        .arg(sample(SHGZ))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let g = grid(&out);
+    let names: Vec<&str> = g.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names[..3], ["封面", "目录", T1]);
+    assert!(!names.contains(&"情况说明"), "no 预算 情况说明 for a 决算");
+    find(&g, "封面", "2024年度部门决算");
+    find(&g, T1, "使用非财政拨款结余");
+    find(&g, T31, "公用经费合计");
+    let (orig, back) = (load(&sample(SHGZ)), load(&out));
+    assert_eq!(back.stage, Stage::Final);
+    assert_eq!(back.year, Some(2024));
+    assert_same_figures(&back, &orig, "published");
+    let f = |b: &Budget| -> Vec<(&str, String)> {
+        check(b)
+            .findings
+            .iter()
+            .filter(|f| f.table.is_some())
+            .map(|f| (f.rule, f.message.clone()))
+            .collect()
+    };
+    assert_eq!(f(&back), f(&orig));
+}
+
+#[test]
+fn each_final_identity_fires_on_a_mutation() {
+    let g = grid(&sample(SHGZ));
+    let clean = check_grid(&g);
+    let cases: Vec<(&str, Box<dyn Fn(&mut Grid)>, &str)> = vec![
+        // 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余
+        (
+            "K101",
+            Box::new(|g| set_beside(g, T1, "使用非财政拨款结余", 1, 5.0)),
+            "收入支出决算总表!B34",
+        ),
+        // 支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余
+        (
+            "K102",
+            Box::new(|g| set_beside(g, T1, "结余分配", 1, 5.0)),
+            "收入支出决算总表!D34",
+        ),
+        // 基本支出 = 人员经费合计 + 公用经费合计
+        (
+            "X208",
+            Box::new(|g| set_beside(g, T31, "人员经费合计", 1, 90.0)),
+            "一般公共预算财政拨款支出决算表!D22",
+        ),
+        // 人员经费 = 301 + 303
+        (
+            "K107",
+            Box::new(|g| set_beside(g, T31, "对个人和家庭的补助", 1, 3.0)),
+            "一般公共预算财政拨款基本支出决算表!C42",
+        ),
+        // 本年收入合计 of 收入决算表 = 财政拨款 of 收入支出决算总表
+        (
+            "X201",
+            Box::new(|g| set_beside(g, "收入决算表", "合计", 2, 300.0)),
+            "收入决算表!D5",
+        ),
+    ];
+    for (rule, mutate, at) in cases {
+        assert_eq!(status(&clean, rule), Status::Passed, "{rule} clean");
+        let mut m = g.clone();
+        mutate(&mut m);
+        let r = check_grid(&m);
+        assert_eq!(status(&r, rule), Status::Failed, "{rule}");
+        let e = errors(&r);
+        assert!(e.contains(&format!("{rule} {at}")), "{rule}: {e:?}");
+    }
+}
+
+#[test]
+fn three_public_identities_hold_for_budget_and_final_figures() {
+    let mut g = grid(&sample(SHGZ));
+    // One row of figures: 预算数 | 决算数 for 合计, 出国, 车小计, 购置, 运行, 接待.
+    let row = |g: &mut Grid, v: [f64; 12]| {
+        let (r, _) = find(g, T33, "决算数");
+        let s = g.sheet_mut(T33).unwrap();
+        for (c, x) in v.iter().enumerate() {
+            s.set(r + 1, c as u32, Some(Cell::Number(*x)));
+        }
+        // the figures are there now: the 无数据 note goes
+        let notes: Vec<u32> = s
+            .rows()
+            .filter(|(_, cells)| {
+                cells
+                    .iter()
+                    .any(|(_, c)| c.as_text().is_some_and(|t| t.starts_with("说明")))
+            })
+            .map(|(r, _)| r)
+            .collect();
+        for r in notes {
+            s.set(r, 0, None);
+        }
+    };
+    row(
+        &mut g,
+        [6.0, 5.5, 1.0, 0.5, 3.0, 3.0, 0.0, 0.0, 3.0, 3.0, 2.0, 2.0],
+    );
+    let r = check_grid(&g);
+    assert_eq!(status(&r, "K105"), Status::Passed, "{:?}", errors(&r));
+    let b = load(&write_grid(
+        &g,
+        tempfile::tempdir().unwrap().path(),
+        "x.xlsx",
+    ));
+    let s = b.summary();
+    assert_eq!(s.three_public.total, Some(d("55000")));
+    assert_eq!(s.three_public_budget.unwrap().total, Some(d("60000")));
+    // a 预算数 合计 that is not the sum of its parts, and a 决算数 小计 that is not
+    // 购置 + 运行
+    let mut bad = g.clone();
+    row(
+        &mut bad,
+        [7.0, 5.5, 1.0, 0.5, 3.0, 2.0, 0.0, 0.0, 3.0, 3.0, 2.0, 2.0],
+    );
+    let r = check_grid(&bad);
+    let e = errors(&r);
+    assert!(
+        e.iter()
+            .any(|x| x.starts_with("K105") && x.ends_with("!A7")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|x| x.starts_with("K105") && x.ends_with("!F7")),
+        "{e:?}"
+    );
+    let msgs: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(msgs.iter().any(|m| m.contains("合计预算数")), "{msgs:?}");
+}
+
+#[test]
+fn check_exit_code_is_0_on_the_real_final_accounts() {
+    assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .arg("check")
+        .arg(sample(SHGZ))
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains(
+            "合计：错误 0 条，警告 0 条，提示 2 条",
+        ));
+}
