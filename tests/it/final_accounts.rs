@@ -353,3 +353,51 @@ fn check_exit_code_is_0_on_the_real_final_accounts() {
             "合计：错误 0 条，警告 0 条，提示 2 条",
         ));
 }
+
+#[test]
+fn its_text_checked_against_its_tables_gives_its_real_text_mistakes_only() {
+    let text =
+        std::fs::read_to_string(root().join("samples/real").join(SHGZ).join("text.txt")).unwrap();
+    let b = load(&sample(SHGZ));
+    let r = yusuan::check(
+        &b,
+        CodeLists::builtin(),
+        Some(&yusuan_narrative::check::Text::parse(&text)),
+    );
+    let text_findings: Vec<(&str, Severity, String)> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with('N'))
+        .map(|f| (f.rule, f.severity, f.message.clone()))
+        .collect();
+    let shown = format!("{text_findings:#?}");
+    let has = |rule: &str, sev: Severity, words: &str| {
+        text_findings
+            .iter()
+            .filter(|f| f.0 == rule && f.1 == sev && f.2.contains(words))
+            .count()
+    };
+    // notes.md 4: the share forced to make 100 %
+    assert_eq!(has("N402", Severity::Warning, "占比9.55%"), 1, "{shown}");
+    // 5: 完成年初预算的95.89% is against the 全年预算 (the 年初预算 is 0)
+    assert_eq!(
+        has("N402", Severity::Warning, "307.82 ÷ 321.02（全年预算）"),
+        1,
+        "{shown}"
+    );
+    // 8: 政府采购 counted twice
+    assert_eq!(has("N408", Severity::Error, "重复计入"), 1, "{shown}");
+    // 9: growth from a zero base, four times
+    assert_eq!(has("N407", Severity::Info, "基数为 0"), 4, "{shown}");
+    // nothing else: the 预算数 the text states (年初预算 0, 全年预算 321.02, each 项's) are
+    // not compared with 决算 tables, 机关运行经费 is not taken for 支出总计, and the
+    // four 类 amounts agree with the tables
+    assert_eq!(text_findings.len(), 7, "{shown}");
+    assert_eq!(
+        r.findings
+            .iter()
+            .filter(|f| !f.rule.starts_with('N'))
+            .count(),
+        2
+    );
+}

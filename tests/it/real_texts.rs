@@ -67,7 +67,7 @@ fn real_mistakes_are_found_and_consistent_passages_pass() {
 
 /// The REAL 2024 部门决算 text of 中共上海市普陀区委社会工作部 (copied unchanged with its
 /// notes from shared/data/real): its text-only audit gives the text's real mistakes
-/// (notes 4, 5, 9) and no other figure finding.
+/// (notes 4, 5, 8, 9) and no other figure finding.
 #[test]
 fn a_real_final_accounts_text_gives_its_real_mistakes_only() {
     let text = std::fs::read_to_string(
@@ -103,6 +103,13 @@ fn a_real_final_accounts_text_gives_its_real_mistakes_only() {
         .collect();
     assert_eq!(zero.len(), 4, "{shown}");
     assert!(zero.iter().all(|f| f.1 == Severity::Info));
+    // 8: 面向中小企业预留 21.07 + 其他项目中由中小企业中标 21.07 > 政府采购 21.07
+    let twice: Vec<_> = figures
+        .iter()
+        .filter(|f| f.0 == "N408" && f.3.contains("重复计入"))
+        .collect();
+    assert_eq!(twice.len(), 1, "{shown}");
+    assert!(twice[0].3.contains("合计 42.14 万元"), "{shown}");
     // nothing else: every other figure of the text is consistent
-    assert_eq!(figures.len(), 6, "{shown}");
+    assert_eq!(figures.len(), 7, "{shown}");
 }

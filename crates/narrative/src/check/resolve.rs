@@ -328,10 +328,16 @@ impl Resolver<'_> {
             r.expect = Some(e);
             return r;
         }
-        // 类 names
+        // 机关运行经费 with no table or entry of its own is not any other figure (not
+        // 支出总计 because it ends in 支出).
+        if s.contains("机关运行经费") {
+            return r;
+        }
+        // 类 names (`住房保障支出（类）`)
         let bare = s
             .trim_start_matches("支出包括")
-            .trim_start_matches("收入包括");
+            .trim_start_matches("收入包括")
+            .trim_end_matches("(类)");
         if let Some(code) = self.class(bare, &mut r.names) {
             let (id, col) = match p.sec {
                 Sec::Fiscal => (TableId::T2, "total"),

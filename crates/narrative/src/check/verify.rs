@@ -619,6 +619,77 @@ impl Checker<'_> {
     }
 }
 
+/// Whether a figure's own words name it a 预算数 (`年初预算为`, `全年预算数`, `预算为`),
+/// not a fund (`一般公共预算`).
+fn names_a_budget(own: &str) -> bool {
+    let w = own.trim_end_matches(['为', '是', ':', '数']);
+    ["年初预算", "全年预算", "调整预算", "调整后预算", "预算"]
+        .iter()
+        .any(|k| w.ends_with(k))
+        && !w.ends_with("一般公共预算")
+        && !w.ends_with("基金预算")
+        && !w.ends_with("经营预算")
+}
+
+impl Checker<'_> {
+    /// N408: the 政府采购 awarded to 中小企业 — in the projects reserved for them and in
+    /// the other projects — cannot exceed the total 政府采购 (面向小微企业 is a part of
+    /// 面向中小企业, not added).
+    fn procurement(&mut self) {
+        let amounts = || {
+            self.claims
+                .claims
+                .iter()
+                .filter(|c| c.is_amount() && !c.prior)
+        };
+        let segment = |c: &Claim| -> String {
+            let s = self.sentence(c);
+            let head = &s[..c.fig.start];
+            let from = head.rfind(['；', ';', '。']).map_or(0, |i| i + 1);
+            fold(&head[from..])
+        };
+        let Some(total) = amounts()
+            .find(|c| c.own.contains("政府采购金额") || c.own.contains("政府采购支出总额"))
+            .cloned()
+        else {
+            return;
+        };
+        let wins: Vec<Claim> = amounts()
+            .filter(|c| c.para == total.para || c.para == total.para + 1)
+            .filter(|c| {
+                let seg = segment(c);
+                seg.contains("由中小企业")
+                    && seg.contains("中标")
+                    && (seg.contains("面向中小企业预留") || seg.contains("其他政府采购项目"))
+            })
+            .cloned()
+            .collect();
+        if wins.len() < 2 {
+            return;
+        }
+        let sum: Decimal = wins.iter().map(|c| c.fig.wan()).sum();
+        if sum <= total.fig.wan() {
+            return;
+        }
+        self.tally("N408").checked += 1;
+        let last = wins.last().expect("two or more").clone();
+        let shown: Vec<&str> = wins.iter().map(|c| c.fig.shown.as_str()).collect();
+        let o = self.push(
+            "N408",
+            Severity::Error,
+            &last,
+            format!(
+                "由中小企业中标或成交的采购金额（面向中小企业预留项目中与其他项目中：{}）合计 {} 万元，超过政府采购金额 {}（似将同一笔采购重复计入）",
+                shown.join(" + "),
+                num(sum),
+                total.fig.shown
+            ),
+        );
+        o.actual = Some(num(sum));
+        o.expected = Some(num(total.fig.wan()));
+    }
+}
+
 // ---------------------------------------------------------------- shares, parts, totals
 
 /// `决算` or `预算` in a subject, when it says which.
@@ -1249,6 +1320,7 @@ impl Checker<'_> {
     /// N401 (and N403, N409) for every amount of a section about the budget.
     fn tables(&mut self, ctx: &Ctx<'_>, prior: Prior) {
         let resolver = Resolver { ctx, prior };
+        let final_stage = ctx.budget.stage == yusuan_core::Stage::Final;
         let mut no_prior = false;
         let mut item: Option<(usize, String)> = None; // the paragraph's main subject
         let ids: Vec<usize> = self.claims.claims.iter().map(|c| c.id).collect();
@@ -1264,6 +1336,10 @@ impl Checker<'_> {
                 continue;
             }
             match c.fig.kind {
+                // A 决算's tables hold no 预算数: `年初预算为0万元` is the text's own.
+                Kind::Amount if !c.prior && final_stage && names_a_budget(&c.own) => {
+                    self.unplaced("N401", id);
+                }
                 Kind::Amount if !c.prior => {
                     let mut r = resolver.resolve(&c.subject, &p);
                     if r.expect.is_none()
@@ -1490,6 +1566,7 @@ pub(crate) fn analyse(text: &Text, ctx: Option<&Ctx<'_>>, prior: Prior) -> Analy
     ch.parts();
     ch.level();
     ch.totals();
+    ch.procurement();
     ch.a
 }
 
