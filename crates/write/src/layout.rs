@@ -393,7 +393,7 @@ fn balance_body(
             .collect();
         let rows = (0..body_rows)
             .map(|i| items[si].get(i))
-            .chain((!lt.foot.is_empty()).then_some(foot.as_ref()).into_iter())
+            .chain((!lt.foot.is_empty()).then_some(foot.as_ref()))
             .chain(foot_rows.iter().map(Option::as_ref));
         for (i, item) in rows.enumerate() {
             let r = first + i as u32;
