@@ -14,6 +14,11 @@ const T1: &str = "收入支出决算总表";
 const T31: &str = "一般公共预算财政拨款基本支出决算表";
 const T33: &str = "财政拨款“三公”经费支出决算表";
 
+/// A finding as rule, severity, location, actual and expected.
+type Seen<'a> = (&'a str, Severity, String, Option<&'a str>, Option<&'a str>);
+/// An edit of the workbook's cells.
+type Mutation = Box<dyn Fn(&mut Grid)>;
+
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
 }
@@ -93,7 +98,7 @@ fn the_real_final_accounts_are_read_as_a_final() {
 #[test]
 fn check_reports_exactly_its_real_inconsistencies() {
     let r = check(&load(&sample(SHGZ)));
-    let got: Vec<(&str, Severity, String, Option<&str>, Option<&str>)> = r
+    let got: Vec<Seen<'_>> = r
         .findings
         .iter()
         .map(|f| {
@@ -237,7 +242,7 @@ fn convert_publishes_the_final_layout_and_reads_back_the_same() {
 fn each_final_identity_fires_on_a_mutation() {
     let g = grid(&sample(SHGZ));
     let clean = check_grid(&g);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Grid)>, &str)> = vec![
+    let cases: Vec<(&str, Mutation, &str)> = vec![
         // 收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余
         (
             "K101",
