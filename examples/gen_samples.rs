@@ -42,6 +42,10 @@ fn main() -> anyhow::Result<()> {
     let mut wb = wanli(&root)?;
     yusuan_write::save_workbook(&mut wb, &out)?;
     println!("{}", out.display());
+    let out = root.join("corpus-final-split.xlsx");
+    let mut wb = corpus_final()?;
+    yusuan_write::save_workbook(&mut wb, &out)?;
+    println!("{}", out.display());
     let out = root.join("shanghai-shgz-2024-final.xlsx");
     let mut wb = shgz_final(&root)?;
     yusuan_write::save_workbook(&mut wb, &out)?;
@@ -67,5 +71,21 @@ pub fn wanli(samples: &Path) -> anyhow::Result<rust_xlsxwriter::Workbook> {
             .map_err(anyhow::Error::msg)?;
     let grid = yusuan_testkit::real::shanghai_department(&template, &published)
         .map_err(anyhow::Error::msg)?;
+    Ok(yusuan_write::copy_grid(&grid)?)
+}
+
+/// A synthetic 决算 in split 类|款|项 columns: corpus department 7, composed, its 决算数
+/// its 预算数.
+pub fn corpus_final() -> anyhow::Result<rust_xlsxwriter::Workbook> {
+    let g = yusuan_testkit::corpus::generate(
+        7,
+        yusuan_testkit::corpus::Size {
+            items: 12,
+            units: 2,
+        },
+    );
+    let budget = yusuan_testkit::compose::compose(&g.spec, yusuan::CodeLists::builtin())
+        .map_err(anyhow::Error::msg)?;
+    let grid = yusuan_testkit::final_accounts::from_budget(&budget).map_err(anyhow::Error::msg)?;
     Ok(yusuan_write::copy_grid(&grid)?)
 }

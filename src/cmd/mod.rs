@@ -4,6 +4,7 @@
 mod batch;
 mod check;
 mod cli;
+mod compare;
 mod convert;
 mod export;
 mod narrative;
@@ -32,6 +33,7 @@ enum Command {
     Convert(convert::Args),
     Template(template::Args),
     Export(export::Args),
+    Compare(compare::Args),
     Narrative(narrative::Args),
     #[command(name = "__worker", hide = true)]
     Worker(worker::Args),
@@ -125,6 +127,7 @@ fn supervised(command: &Command) -> Option<ExitCode> {
         Command::Check(a) => a.inputs(),
         Command::Convert(a) => a.inputs(),
         Command::Export(a) => a.inputs(),
+        Command::Compare(a) => a.inputs(),
         Command::Narrative(a) => a.inputs(),
         _ => return None,
     };
@@ -197,6 +200,7 @@ fn run() -> ExitCode {
         Command::Convert(a) => convert::run(a),
         Command::Template(a) => template::run(a),
         Command::Export(a) => export::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::Narrative(a) => narrative::run(a),
         Command::Worker(a) => worker::run(a),
     };

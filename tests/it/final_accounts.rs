@@ -406,3 +406,111 @@ fn its_text_checked_against_its_tables_gives_its_real_text_mistakes_only() {
         2
     );
 }
+
+#[test]
+fn a_synthetic_final_in_split_code_columns_is_read_and_clean() {
+    let p = sample("corpus-final-split");
+    let b = load(&p);
+    assert_eq!((b.stage, b.layout.as_str()), (Stage::Final, "final"));
+    let t3 = b.table(TableId::T3).unwrap();
+    assert!(t3.has_column("code_class") && t3.has_column("code_item"));
+    assert!(
+        t3.coded()
+            .any(|l| l.code.as_ref().is_some_and(|c| c.len() == 7))
+    );
+    let r = check(&b);
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    // rebuilt by the corpus generator byte for byte
+    let g = yusuan_testkit::corpus::generate(
+        7,
+        yusuan_testkit::corpus::Size {
+            items: 12,
+            units: 2,
+        },
+    );
+    let budget = yusuan_testkit::compose::compose(&g.spec, CodeLists::builtin()).unwrap();
+    let grid = yusuan_testkit::final_accounts::from_budget(&budget).unwrap();
+    let bytes = yusuan_write::copy_grid(&grid)
+        .unwrap()
+        .save_to_buffer()
+        .unwrap();
+    assert!(
+        bytes == std::fs::read(&p).unwrap(),
+        "run `cargo run --example gen_samples`"
+    );
+    // the same figures as the 预算 it was made from, 表3 line by line
+    for l in budget.table(TableId::T3).unwrap().coded() {
+        let code = l.code.as_deref().unwrap();
+        assert_eq!(
+            t3.by_code(code).unwrap().value("total"),
+            l.value("total"),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn compare_gives_budget_and_final_line_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let budget_path = sample("luojiang-zhengxieban-2023");
+    let budget = composed("luojiang-zhengxieban-2023");
+    let mut g = yusuan_testkit::final_accounts::from_budget(&budget).unwrap();
+    // one 项 spent 1.50 万元 over its budget
+    let item = budget
+        .table(TableId::T3)
+        .unwrap()
+        .coded()
+        .find(|l| l.code.as_ref().is_some_and(|c| c.len() == 7))
+        .unwrap();
+    let sheet = "一般公共预算财政拨款支出决算表";
+    let (r, c) = find(&g, sheet, &item.name);
+    let was = item.value("total").unwrap();
+    let now = was + d("1.50");
+    g.sheet_mut(sheet)
+        .unwrap()
+        .set(r, c + 1, Some(Cell::Number(yusuan_write::to_f64(now))));
+    let final_path = write_grid(&g, dir.path(), "决算.xlsx");
+    let xlsx = dir.path().join("对比.xlsx");
+    let out = assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .args(["compare", "--format", "json", "-o"])
+        .arg(&xlsx)
+        .arg(&budget_path)
+        .arg(&final_path)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let lines = v["lines"].as_array().unwrap();
+    let code = item.code.as_deref().unwrap();
+    let changed = lines.iter().find(|l| l["code"] == code).unwrap();
+    assert_eq!(changed["level"], "项");
+    assert_eq!(changed["difference"], "15000.00"); // 1.50 万元 in 元
+    // every other 科目 line agrees; one per 类/款/项 of 表3, and the five 三公 parts
+    let t3 = budget.table(TableId::T3).unwrap();
+    assert_eq!(lines.len(), 1 + t3.coded().count() + 5);
+    // (only that cell was edited: its 款, 类 and 合计 still state the 预算's figures)
+    for l in lines.iter().filter(|l| l["code"] != code) {
+        assert_eq!(d(l["difference"].as_str().unwrap()), Decimal::ZERO, "{l}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["level"] == "三公" && l["name"] == "公务接待费")
+    );
+    let wb = grid(&xlsx);
+    find(&wb, "预算与决算对比", &item.name);
+    // a 决算 given as the 预算: a usage error in Chinese
+    assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .arg("compare")
+        .arg(&final_path)
+        .arg(&budget_path)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "第一个文件应为部门预算工作簿，读到的是部门决算",
+        ));
+}

@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod catalog;
+pub mod compare;
 pub mod export;
 mod model;
 mod recognise;

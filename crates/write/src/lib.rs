@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod annotate;
+mod compare;
 mod copy;
 mod disclosure;
 mod findings;
@@ -26,6 +27,7 @@ mod summary;
 mod table;
 
 pub use annotate::{AnnotateError, Annotated, annotated_copy};
+pub use compare::comparison_workbook;
 pub use findings::{
     Line, Listed, Load, bureau_workbook, finding_lines, findings_workbook, marks, today,
 };
