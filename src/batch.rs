@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::pipeline::{Job, Outcome};
 use yusuan_core::CodeLists;
-use yusuan_core::{Summary, Unit, decimal_string};
+use yusuan_core::{Stage, Summary, Unit, decimal_string};
 use yusuan_rules::Severity;
 use yusuan_write::OutputError;
 use yusuan_write::{RowStatus, SummaryRow};
@@ -204,6 +204,9 @@ pub struct Row {
     /// (it is then left out of the totals).
     #[serde(default)]
     pub duplicate_of: Option<String>,
+    /// 预算 or 决算 (a 预算 and a 决算 of one year are two files, not a duplicate).
+    #[serde(default)]
+    pub stage: Stage,
 }
 
 impl Row {
@@ -224,6 +227,7 @@ impl Row {
             lines: Vec::new(),
             lines_at: None,
             duplicate_of: None,
+            stage: Stage::Budget,
         }
     }
 }
@@ -487,6 +491,7 @@ pub(crate) fn process_one(
             };
             row.department = c.department;
             row.year = c.year;
+            row.stage = c.stage;
             row.summary = c.summary;
             row.reason = c.skipped;
             row.disclosure = c.disclosure.map(|p| rel(&p, out));
@@ -561,7 +566,7 @@ pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io
 /// A second file of a department and year already seen (in path order) is marked, and
 /// says so: summing both would count the department twice.
 fn mark_duplicates(rows: &mut [Row]) {
-    let mut first: std::collections::HashMap<(String, i32), String> =
+    let mut first: std::collections::HashMap<(String, i32, Stage), String> =
         std::collections::HashMap::new();
     for row in rows.iter_mut() {
         let (Some(department), Some(year)) = (row.department.clone(), row.year) else {
@@ -570,7 +575,7 @@ fn mark_duplicates(rows: &mut [Row]) {
         if !matches!(row.status, Status::Passed | Status::Warnings) {
             continue;
         }
-        match first.get(&(department.clone(), year)) {
+        match first.get(&(department.clone(), year, row.stage)) {
             Some(earlier) => {
                 let note = format!(
                     "与「{earlier}」是同一部门同一年度（{department}，{year} 年），合计中只计一次"
@@ -582,7 +587,7 @@ fn mark_duplicates(rows: &mut [Row]) {
                 row.duplicate_of = Some(earlier.clone());
             }
             None => {
-                first.insert((department, year), row.file.clone());
+                first.insert((department, year, row.stage), row.file.clone());
             }
         }
     }
@@ -680,6 +685,7 @@ pub fn summary_json(b: &Batch) -> String {
         file: &'a str,
         reason: &'a Option<String>,
         report: &'a Option<String>,
+        stage: Stage,
         status: Status,
         status_label: &'static str,
         warnings: usize,
@@ -701,6 +707,7 @@ pub fn summary_json(b: &Batch) -> String {
                     file: &r.file,
                     reason: &r.reason,
                     report: &r.report,
+                    stage: r.stage,
                     status: r.status,
                     status_label: r.status.label(),
                     warnings: r.warnings,
@@ -777,6 +784,7 @@ pub fn summary_workbook(
             file: &r.file,
             department: r.department.as_deref(),
             year: r.year,
+            stage: r.stage.label(),
             status: match r.status {
                 Status::Passed => RowStatus::Passed,
                 Status::Warnings => RowStatus::Warnings,

@@ -50,6 +50,8 @@ pub struct Checked {
     pub department: Option<String>,
     /// The budget year.
     pub year: Option<i32>,
+    /// 预算 or 决算.
+    pub stage: yusuan_core::Stage,
     /// Its headline figures.
     pub summary: Summary,
     /// Every rule's findings and the ledger.
@@ -74,6 +76,7 @@ pub fn process(job: &Job<'_>, codes: &CodeLists) -> Result<Outcome, OutputError>
     let mut checked = Checked {
         department: budget.department.clone(),
         year: budget.year,
+        stage: budget.stage,
         summary: budget.summary(),
         disclosure: None,
         report_file: None,

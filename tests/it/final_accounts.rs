@@ -514,3 +514,36 @@ fn compare_gives_budget_and_final_line_by_line() {
             "第一个文件应为部门预算工作簿，读到的是部门决算",
         ));
 }
+
+#[test]
+fn a_batch_holds_a_budget_and_its_final_as_two_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let name = "luojiang-zhengxieban-2023";
+    std::fs::copy(sample(name), input.join("预算.xlsx")).unwrap();
+    let g = yusuan_testkit::final_accounts::from_budget(&composed(name)).unwrap();
+    write_grid(&g, &input, "决算.xlsx");
+    let out = dir.path().join("out");
+    assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .arg("batch")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .code(0);
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let stage = |file: &str| {
+        let r = rows.iter().find(|r| r["file"] == file).unwrap();
+        assert!(r["duplicate_of"].is_null(), "{r}");
+        r["stage"].clone()
+    };
+    assert_eq!(stage("预算.xlsx"), "budget");
+    assert_eq!(stage("决算.xlsx"), "final");
+    let summary = grid(&out.join("汇总表.xlsx"));
+    find(&summary, &summary.sheets[0].name, "部门决算");
+}

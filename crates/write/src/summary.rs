@@ -31,6 +31,8 @@ pub struct SummaryRow<'a> {
     pub department: Option<&'a str>,
     /// The budget year, when known.
     pub year: Option<i32>,
+    /// `预算` or `决算`.
+    pub stage: &'a str,
     /// How it came out.
     pub status: RowStatus,
     /// The status as shown (`通过`).
@@ -187,7 +189,13 @@ fn department_row(
     };
     ws.write_string_with_format(row, 3, r.file, &st.text)?;
     ws.write_string_with_format(row, 4, r.status_label, &status)?;
-    ws.write_string_with_format(row, 5, r.reason.unwrap_or(""), &st.text)?;
+    // A 决算 says so (a batch may hold a department's 预算 and its 决算).
+    let note = match (r.stage, r.reason) {
+        ("决算", Some(reason)) => format!("部门决算；{reason}"),
+        ("决算", None) => "部门决算".to_string(),
+        (_, reason) => reason.unwrap_or("").to_string(),
+    };
+    ws.write_string_with_format(row, 5, &note, &st.text)?;
     for (i, v) in r.amounts.iter().enumerate() {
         let c = cols.money + i as u16;
         match v {
