@@ -547,3 +547,53 @@ fn a_batch_holds_a_budget_and_its_final_as_two_files() {
     let summary = grid(&out.join("汇总表.xlsx"));
     find(&summary, &summary.sheets[0].name, "部门决算");
 }
+
+#[test]
+fn balances_carried_in_and_out_raise_no_false_alarm() {
+    // The same 决算 with 10.00 万元 年初结转和结余 spent on nothing and carried to the end.
+    let mut g = grid(&sample(SHGZ));
+    set_beside(&mut g, T1, "年初结转和结余", 1, 10.0);
+    set_beside(&mut g, T1, "年末结转和结余", 1, 10.0);
+    let s = g.sheet_mut(T1).unwrap();
+    s.set(33, 1, Some(Cell::Number(317.82)));
+    s.set(33, 3, Some(Cell::Number(317.82)));
+    let r = check_grid(&g);
+    assert!(errors(&r).is_empty(), "{:?}", errors(&r));
+    assert_eq!(status(&r, "X201"), Status::Passed);
+    // and a 收入决算表 that does not match 本年收入合计 still does not pass
+    set_beside(&mut g, "收入决算表", "合计", 1, 317.82);
+    let r = check_grid(&g);
+    assert!(
+        errors(&r).contains(&"X201 收入决算表!C5".to_string()),
+        "{:?}",
+        errors(&r)
+    );
+}
+
+#[test]
+fn a_fund_table_carries_its_balance_from_opening_to_closing() {
+    let fund = "政府性基金预算财政拨款收入支出决算表";
+    let row = |closing: f64| {
+        let mut g = grid(&sample(SHGZ));
+        // the 合计 row under the two header rows (its label in 科目名称, column B)
+        let (r, c) = (4, 1);
+        assert_eq!(
+            g.sheet(fund).unwrap().get(r, c).and_then(Cell::as_text),
+            Some("合计")
+        );
+        let s = g.sheet_mut(fund).unwrap();
+        // 年初 5 + 本年收入 10 − 本年支出 12 (基本 12) = 年末 3
+        for (k, v) in [(1, 5.0), (2, 10.0), (3, 12.0), (4, 12.0), (6, closing)] {
+            s.set(r, c + k, Some(Cell::Number(v)));
+        }
+        check_grid(&g)
+    };
+    let k103 = |r: &Report| -> Vec<String> {
+        errors(r)
+            .into_iter()
+            .filter(|e| e.starts_with("K103"))
+            .collect()
+    };
+    assert!(k103(&row(3.0)).is_empty());
+    assert_eq!(k103(&row(4.0)), [format!("K103 {fund}!H5")]);
+}

@@ -264,6 +264,40 @@ fn row_parts(t: &Table) -> Option<Vec<&'static str>> {
     Some(parts.into_iter().filter(|k| has(k)).collect())
 }
 
+/// 决算 fund tables: on every row 年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出.
+fn fund_balance_rows(t: &Table, out: &mut Out) {
+    for l in &t.lines {
+        let Some(a) = l.amount("closing") else {
+            continue;
+        };
+        let parts = ["opening", "income", "total"];
+        let cells: Vec<CellRef> = parts
+            .iter()
+            .filter_map(|k| l.amount(k).map(|a| a.at.clone()))
+            .collect();
+        let (Some(v), Some(o), Some(i), Some(s)) = (
+            a.value(),
+            l.value("opening"),
+            l.value("income"),
+            l.value("total"),
+        ) else {
+            continue;
+        };
+        out.exact(
+            t,
+            &a.at,
+            (v, o + i - s),
+            || {
+                (
+                    format!("{}“{}”的年末结转和结余", t.id, line_name(l)),
+                    "年初结转和结余 + 本年收入 − 本年支出".into(),
+                )
+            },
+            &cells,
+        );
+    }
+}
+
 /// Unit-level 表1: 基本支出 = 人员经费 + 公用经费 on every expenditure row.
 fn t1_split(t: &Table, out: &mut Out) {
     if !t.has_column("expenditure_personnel") {
@@ -305,7 +339,8 @@ fn parts_name(t: &Table, parts: &[&str]) -> String {
 rule! {
     /// 各行合计等于各列之和
     ///
-    /// row identities: 合计 = Σ source columns (表1-1); 合计 = 基本 + 项目 (表1-2, 表2-1, 表3, 表4, 表5); 合计 = 人员经费 + 公用经费 (表3-1); 表2 each row 合计 = 一般 + 基金 + 国资
+    /// row identities: 合计 = Σ source columns (表1-1); 合计 = 基本 + 项目 (表1-2, 表2-1, 表3, 表4, 表5); 合计 = 人员经费 + 公用经费 (表3-1); 表2 each row 合计 = 一般 + 基金 + 国资;
+    /// 决算 表4, 表5: 年末结转和结余 = 年初结转和结余 + 本年收入 − 本年支出
     K103,
     Error,
     "各行合计等于各列之和",
@@ -323,6 +358,9 @@ fn k103(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
         };
         if t.id == TableId::T1 {
             t1_split(t, out);
+        }
+        if t.has_column("closing") {
+            fund_balance_rows(t, out);
         }
         if !t.has_column(total_key) {
             out.skip(format!("{}没有“合计”列", t.id));

@@ -37,7 +37,8 @@ fn t2_current(t2: &Table, unit: Unit, col: &str) -> Option<Fig> {
 rule! {
     /// 表1-1 与表1 收入一致
     ///
-    /// 表1-1 合计 = 表1 收入总计; each source column = the matching 表1 income line
+    /// 表1-1 合计 = 表1 收入总计 (本年收入合计 when 表1-1 has no 上年结转 column, as the 决算
+    /// 收入决算表); each source column = the matching 表1 income line
     X201,
     Error,
     "表1-1 与表1 收入一致",
@@ -47,11 +48,21 @@ rule! {
 fn x201(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     let (t11, u11) = ctx.table_with_unit(TableId::T1_1)?;
     let (t1, u1) = ctx.table_with_unit(TableId::T1)?;
+    // A 收入表 without a 上年结转 column (the 决算 收入决算表) totals the year's income
+    // only: its 合计 is 表1's 本年收入合计, not the 收入总计 with 年初结转和结余.
+    let this_year = !t11.has_column("carried_forward")
+        && t1.fixed("carried_forward").is_some()
+        && t1.fixed("income_subtotal").is_some();
+    let (key, name) = if this_year {
+        ("income_subtotal", "表1“本年收入合计”")
+    } else {
+        ("income_total", "表1“收入总计”")
+    };
     if let (Some(a), Some(b)) = (
         total_fig(t11, u11, "total"),
-        fixed_fig(t1, u1, "income_total", "income"),
+        fixed_fig(t1, u1, key, "income"),
     ) {
-        out.cross(t11.id, &a, &b, "表1-1 合计", "表1“收入总计”");
+        out.cross(t11.id, &a, &b, "表1-1 合计", name);
     }
     for key in [
         "carried_forward",
