@@ -50,7 +50,7 @@ fn x201(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     let (t1, u1) = ctx.table_with_unit(TableId::T1)?;
     // A 收入表 without a 上年结转 column (the 决算 收入决算表) totals the year's income
     // only: its 合计 is 表1's 本年收入合计, not the 收入总计 with 年初结转和结余.
-    let this_year = !t11.has_column("carried_forward")
+    let this_year = !t11.states_column("carried_forward")
         && t1.fixed("carried_forward").is_some()
         && t1.fixed("income_subtotal").is_some();
     let (key, name) = if this_year {
