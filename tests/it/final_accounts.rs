@@ -597,3 +597,50 @@ fn a_fund_table_carries_its_balance_from_opening_to_closing() {
     assert!(k103(&row(3.0)).is_empty());
     assert_eq!(k103(&row(4.0)), [format!("K103 {fund}!H5")]);
 }
+
+#[test]
+fn the_final_template_is_read_back_as_an_unfilled_final() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("决算模板.xlsx");
+    assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .args([
+            "template",
+            "--stage",
+            "final",
+            "--year",
+            "2025",
+            "--department",
+            "某某局",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let b = load(&out);
+    assert_eq!((b.stage, b.year), (Stage::Final, Some(2025)));
+    assert_eq!(b.department_name(), "某某局");
+    assert_eq!(b.tables.len(), 9);
+    // the 收入支出决算总表 lists the 类 and the foot rows as the template prints them
+    let t1 = b.table(TableId::T1).unwrap();
+    assert_eq!(t1.coded().count(), 26);
+    for key in [
+        "non_fiscal_balance",
+        "distribution",
+        "carried_forward",
+        "carry_over",
+    ] {
+        assert!(t1.fixed(key).is_some(), "{key}");
+    }
+    let r = check(&b);
+    assert_eq!(errors(&r), ["S007 （工作簿）"]);
+    assert!(r.findings[0].message.contains("9 张决算表都没有任何金额"));
+    // a 决算 template has one layout only
+    assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .args(["template", "--stage", "final", "--layout", "shanghai", "-o"])
+        .arg(dir.path().join("x.xlsx"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("部门决算模板只有一种样式"));
+}

@@ -514,6 +514,9 @@ pub struct LayoutTable {
     /// 本年收入合计 · 使用非财政拨款结余 · 年初结转和结余 · 总计 block).
     #[serde(default)]
     pub foot_rows: Vec<[(String, String); 2]>,
+    /// Balance tables: the 类 lines of the expenditure side of a blank form, as printed.
+    #[serde(default)]
+    pub blank_classes: Vec<String>,
     /// Classified tables in two side-by-side blocks: the 类 whose lines go left (the
     /// rest go right).
     #[serde(default)]

@@ -285,12 +285,13 @@ rule! {
 fn s007(ctx: &Ctx<'_>, out: &mut Out) -> Result<(), NotRun> {
     if unfilled(ctx) {
         let n = ctx.budget.tables.len();
+        let stage = ctx.budget.stage.label();
         out.push(
             out.severity(),
             None,
             None,
             format!(
-                "模板未填写：工作簿中的 {n} 张预算表都没有任何金额，这是未填写的模板，不能公开"
+                "模板未填写：工作簿中的 {n} 张{stage}表都没有任何金额，这是未填写的模板，不能公开"
             ),
         );
     }

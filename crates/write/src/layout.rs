@@ -312,6 +312,13 @@ fn side_items<'t>(
         }
     }
     let Some(t) = table else {
+        if side == Side::Expenditure {
+            items.extend(lt.blank_classes.iter().map(|label| Item {
+                label: label.clone(),
+                line: None,
+                bold: false,
+            }));
+        }
         return items;
     };
     if side == Side::Expenditure {

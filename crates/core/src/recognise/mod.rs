@@ -27,7 +27,7 @@ pub use rows::{is_empty_note, read_amount};
 pub enum RecogniseError {
     /// No sheet of the workbook is a table of any layout.
     #[error(
-        "未识别出任何部门预算表：工作簿中的工作表（{}）都不是可识别的预算公开表（按标题和表头识别，如“部门收支总表”“一般公共预算支出预算表”）",
+        "未识别出任何部门预算表：工作簿中的工作表（{}）都不是可识别的预算或决算公开表（按标题和表头识别，如“部门收支总表”“一般公共预算支出预算表”“收入支出决算总表”）",
         sheets.join("、")
     )]
     NoTables {
