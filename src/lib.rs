@@ -140,6 +140,16 @@ pub enum PreviousError {
         /// The year it should be.
         expected: i32,
     },
+    /// A 预算 given for a 决算, or the other way round.
+    #[error(
+        "上年工作簿是部门{previous}，本年工作簿是部门{current}，应为同一种（预算对预算，决算对决算）"
+    )]
+    Stage {
+        /// 预算 or 决算, this year.
+        current: &'static str,
+        /// 预算 or 决算, last year.
+        previous: &'static str,
+    },
     /// A workbook does not state its department or year.
     #[error("无法确认上年工作簿与本年工作簿是同一部门的相邻年度：{which}未注明{what}")]
     Unknown {
@@ -175,6 +185,12 @@ pub fn same_department_year_before(
         return Err(PreviousError::Department {
             current: current.department_name().to_string(),
             previous: previous.department_name().to_string(),
+        });
+    }
+    if current.stage != previous.stage {
+        return Err(PreviousError::Stage {
+            current: current.stage.label(),
+            previous: previous.stage.label(),
         });
     }
     let (cy, py) = (year(current, "本年工作簿")?, year(previous, "上年工作簿")?);

@@ -186,10 +186,15 @@ pub fn write_disclosure(
     let prior = yusuan_narrative::Prior::from_info(budget);
     let opts = DisclosureOptions {
         unit: publish.unit,
-        // The generated text is a 预算 情况说明; a 决算 publishes its tables (and its own
-        // text sheets) only.
-        narrative: (budget.stage == yusuan_core::Stage::Budget)
-            .then(|| yusuan_narrative::generate(budget, codes, prior).to_text()),
+        narrative: Some(
+            match budget.stage {
+                yusuan_core::Stage::Budget => yusuan_narrative::generate(budget, codes, prior),
+                yusuan_core::Stage::Final => {
+                    yusuan_narrative::generate_final(budget, codes, prior, None)
+                }
+            }
+            .to_text(),
+        ),
         layout: publish.layout.clone(),
         unverified: publish.unverified,
         order: publish.order,

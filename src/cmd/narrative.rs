@@ -17,9 +17,12 @@ use yusuan_narrative::Prior;
 pub struct Args {
     /// 部门预算工作簿
     file: PathBuf,
-    /// 上年度的部门预算工作簿（用于增减变化；不给则用部门基本情况中的上年预算数）
+    /// 上年度的部门预算工作簿（用于增减变化；不给则用部门基本情况中的上年预算数）；决算则为上年度的部门决算工作簿
     #[arg(long)]
     previous: Option<PathBuf>,
+    /// 决算：当年的部门预算工作簿（用于年初预算数和完成率）
+    #[arg(long, value_name = "BUDGET")]
+    budget: Option<PathBuf>,
     /// 输出文件（.docx 为 Word 文档，.md 为 Markdown，其他为纯文本）；不给则写到标准输出
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -37,6 +40,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     if let Some(p) = &a.output {
         let mut inputs = vec![a.file.as_path()];
         inputs.extend(a.previous.as_deref());
+        inputs.extend(a.budget.as_deref());
         yusuan_write::check_output(p, &inputs)?;
     }
     let (_, budget) = yusuan::load(&a.file, codes)?;
@@ -46,7 +50,29 @@ pub fn run(a: Args) -> Result<Outcome> {
         yusuan::same_department_year_before(&budget, &last)?;
         prior = Prior::from_budget(&last).or(prior);
     }
-    let n = yusuan_narrative::generate(&budget, codes, prior);
+    let n = match budget.stage {
+        yusuan_core::Stage::Budget => {
+            if a.budget.is_some() {
+                anyhow::bail!("--budget 只用于部门决算：{} 是部门预算", a.file.display());
+            }
+            yusuan_narrative::generate(&budget, codes, prior)
+        }
+        yusuan_core::Stage::Final => {
+            let planned = match &a.budget {
+                Some(p) => Some(yusuan::load(p, codes)?.1),
+                None => None,
+            };
+            if let Some(p) = &planned
+                && p.stage != yusuan_core::Stage::Budget
+            {
+                anyhow::bail!(
+                    "--budget 应为部门预算工作簿，{} 是部门决算",
+                    p.department_name()
+                );
+            }
+            yusuan_narrative::generate_final(&budget, codes, prior, planned.as_ref())
+        }
+    };
     for w in &n.warnings {
         eprintln!("提示：{w}");
     }

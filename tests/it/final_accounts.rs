@@ -218,8 +218,14 @@ fn convert_publishes_the_final_layout_and_reads_back_the_same() {
         .success();
     let g = grid(&out);
     let names: Vec<&str> = g.sheets.iter().map(|s| s.name.as_str()).collect();
+    // the generated 决算 情况说明 after the tables (第三部分), no 预算 text
     assert_eq!(names[..3], ["封面", "目录", T1]);
-    assert!(!names.contains(&"情况说明"), "no 预算 情况说明 for a 决算");
+    assert_eq!(names.last(), Some(&"情况说明"));
+    find(
+        &g,
+        "情况说明",
+        "中共上海市普陀区委社会工作部2024年度部门决算情况说明",
+    );
     find(&g, "封面", "2024年度部门决算");
     find(&g, T1, "使用非财政拨款结余");
     find(&g, T31, "公用经费合计");
@@ -643,4 +649,148 @@ fn the_final_template_is_read_back_as_an_unfilled_final() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("部门决算模板只有一种样式"));
+}
+
+fn narrative(args: &[&std::ffi::OsStr]) -> (String, String) {
+    let out = assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .arg("narrative")
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_final_text_is_generated_in_the_standard_sections_and_passes_its_own_check() {
+    let p = sample(SHGZ);
+    let (text, warnings) = narrative(&[p.as_os_str()]);
+    let headings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains('、') && l.ends_with("说明") || l.ends_with("名词解释"))
+        .filter(|l| !l.starts_with('\u{3000}'))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "一、收入支出决算总体情况说明",
+            "二、收入决算情况说明",
+            "三、支出决算情况说明",
+            "四、财政拨款收入支出决算总体情况说明",
+            "五、一般公共预算财政拨款支出决算情况说明",
+            "六、一般公共预算财政拨款基本支出决算情况说明",
+            "七、财政拨款“三公”经费支出决算情况说明",
+            "八、政府性基金预算财政拨款收入支出决算情况说明",
+            "九、国有资本经营预算财政拨款收入支出决算情况说明",
+            "十、名词解释",
+        ],
+        "{text}"
+    );
+    assert!(text.starts_with("中共上海市普陀区委社会工作部2024年度部门决算情况说明"));
+    // each share rounded on its own: 29.42 / 307.82 = 9.56 % (the published text forced 9.55)
+    assert!(
+        text.contains("住房保障支出（类）29.42万元，占9.56%"),
+        "{text}"
+    );
+    assert!(text.contains("基本支出105.58万元，占34.30%；项目支出202.24万元，占65.70%"));
+    assert!(text.contains("人员经费95.36万元，主要包括：基本工资、津贴补贴"));
+    // 邮电费 is 0.00 in the table: not listed (the published text lists it)
+    assert!(!text.contains("邮电费"), "{text}");
+    assert!(text.contains("2024年度无“三公”经费财政拨款支出。"));
+    // no 年初预算 without the 预算 workbook, and the officer is told
+    assert!(!text.contains("年初预算"));
+    assert!(warnings.contains("--budget"), "{warnings}");
+    // no growth rate without last year's 决算
+    assert!(!text.contains("增长"));
+    let r = yusuan::check(
+        &load(&p),
+        CodeLists::builtin(),
+        Some(&yusuan_narrative::check::Text::parse(&text)),
+    );
+    let n: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with('N'))
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(n.is_empty(), "{n:?}");
+}
+
+#[test]
+fn the_final_text_uses_the_years_budget_and_last_years_final() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "luojiang-zhengxieban-2023";
+    let budget = composed(name);
+    // this year's 决算: one 项 spent 1.50 万元 over its 年初预算 (its 款, 类 and totals too)
+    let item = budget
+        .table(TableId::T3)
+        .unwrap()
+        .coded()
+        .find(|l| l.code.as_ref().is_some_and(|c| c.len() == 7))
+        .unwrap()
+        .clone();
+    let code = item.code.clone().unwrap();
+    let mut over = budget.clone();
+    for t in over.tables.iter_mut().filter(|t| t.id == TableId::T3) {
+        for l in t.lines.iter_mut() {
+            let hit = l.kind == yusuan_core::LineKind::Total
+                || l.code
+                    .as_ref()
+                    .is_some_and(|c| code.starts_with(c.as_str()));
+            for (k, a) in l.amounts.iter_mut() {
+                if hit
+                    && k == "total"
+                    && let yusuan_core::Reading::Value(v) = &mut a.reading
+                {
+                    *v += d("1.50");
+                }
+            }
+        }
+    }
+    let this = write_grid(
+        &yusuan_testkit::final_accounts::from_budget(&over).unwrap(),
+        dir.path(),
+        "决算2023.xlsx",
+    );
+    let mut last = budget.clone();
+    last.year = Some(2022);
+    let last = write_grid(
+        &yusuan_testkit::final_accounts::from_budget(&last).unwrap(),
+        dir.path(),
+        "决算2022.xlsx",
+    );
+    let plan = sample(name);
+    let (text, _) = narrative(&[
+        this.as_os_str(),
+        "--budget".as_ref(),
+        plan.as_os_str(),
+        "--previous".as_ref(),
+        last.as_os_str(),
+    ]);
+    let v = item.value("total").unwrap();
+    let want = format!(
+        "{}（项）年初预算为{}万元，支出决算为{}万元，完成年初预算的{}%，决算数大于年初预算数。",
+        item.name,
+        yusuan_core::show2(v),
+        yusuan_core::show2(v + d("1.50")),
+        yusuan_narrative::share(v + d("1.50"), v).unwrap()
+    );
+    assert!(text.contains(&want), "{want}\n{text}");
+    // the totals are last year's: 持平
+    assert!(text.contains("与2022年度持平"), "{text}");
+    // last year's 预算 is not last year's 决算
+    assert_cmd::Command::cargo_bin("yusuan")
+        .unwrap()
+        .arg("narrative")
+        .arg(&this)
+        .arg("--previous")
+        .arg(&plan)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("应为同一种"));
 }

@@ -25,6 +25,8 @@ pub struct Prior {
     pub fiscal_total: Option<Decimal>,
     /// 一般公共预算当年拨款 last year, in 万元.
     pub gpb: Option<Decimal>,
+    /// 一般公共预算财政拨款支出 (表3 合计) last year, in 万元.
+    pub gpb_expenditure: Option<Decimal>,
     /// “三公”经费 last year, in 万元.
     pub three_public: Option<Decimal>,
     /// 因公出国（境）费 last year, in 万元.
@@ -50,6 +52,7 @@ impl Prior {
             income_total: get("prior_income_total"),
             fiscal_total: get("prior_fiscal_total"),
             gpb: get("prior_gpb"),
+            gpb_expenditure: None,
             three_public: get("prior_three_public_total"),
             abroad: get("prior_abroad"),
             vehicle_purchase: get("prior_vehicle_purchase"),
@@ -73,6 +76,7 @@ impl Prior {
             income_total: w(s.income_total),
             fiscal_total: w(s.fiscal_total),
             gpb: w(gpb),
+            gpb_expenditure: w(prev.table(TableId::T3).and_then(|t| t.total_yuan("total"))),
             three_public: w(s.three_public.total),
             abroad: w(s.three_public.abroad),
             vehicle_purchase: w(s.three_public.vehicle_purchase),
@@ -87,6 +91,7 @@ impl Prior {
             income_total: self.income_total.or(other.income_total),
             fiscal_total: self.fiscal_total.or(other.fiscal_total),
             gpb: self.gpb.or(other.gpb),
+            gpb_expenditure: self.gpb_expenditure.or(other.gpb_expenditure),
             three_public: self.three_public.or(other.three_public),
             abroad: self.abroad.or(other.abroad),
             vehicle_purchase: self.vehicle_purchase.or(other.vehicle_purchase),
@@ -419,7 +424,7 @@ pub fn generate(b: &Budget, codes: &CodeLists, prior: Prior) -> Narrative {
 
 /// Brackets full-width, as the published text writes them (科目 names such as
 /// `维修(护)费` come half-width from the code tables).
-fn full_width(s: &str) -> String {
+pub(crate) fn full_width(s: &str) -> String {
     s.replace('(', "（").replace(')', "）")
 }
 

@@ -30,7 +30,9 @@
 
 pub mod check;
 mod docx;
+mod final_text;
 mod generate;
 
 pub use docx::DocxError;
+pub use final_text::generate_final;
 pub use generate::{Block, Narrative, Prior, Section, generate, share};

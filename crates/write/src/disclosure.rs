@@ -132,10 +132,15 @@ fn in_layout<'b>(
             .collect()
     };
     let mut parts = texts(false);
-    if budget.texts.is_empty()
-        && let Some(text) = &opts.narrative
-    {
-        parts.push(narrative_part(dept, &year_text, &org, text));
+    // A 决算 prints its 情况说明 after the tables (第三部分), a 预算 before them.
+    let mut generated = opts
+        .narrative
+        .as_ref()
+        .filter(|_| budget.texts.is_empty())
+        .map(|text| narrative_part(dept, &year_text, &org, text));
+    let after = layout.stage == Stage::Final;
+    if !after {
+        parts.extend(generated.take());
     }
     let tables = layout
         .tables
@@ -153,6 +158,9 @@ fn in_layout<'b>(
             sheet: layout::sheet_name(&ctx.fill(&lt.sheet)),
             body: Body::Layout(lt, t),
         });
+    }
+    if after {
+        parts.extend(generated);
     }
     parts.extend(texts(true));
     ordered(parts, opts.order)

@@ -525,6 +525,11 @@ impl Resolver<'_> {
 /// `X-Y-Z` (empty when the subject is not a chain).
 fn chain_parts(s: &str) -> Vec<&str> {
     let has = |w: &str| s.contains(w);
+    // `…（项）支出决算为`: what follows the 项 is not a part of the chain.
+    let s = match s.find("(项)") {
+        Some(i) => &s[..i + "(项)".len()],
+        None => s,
+    };
     let words = CHAIN_WORDS.captures(s);
     if s.contains("(类)") {
         CHAIN_MARK.split(s).filter(|x| !x.is_empty()).collect()
