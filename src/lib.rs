@@ -160,6 +160,32 @@ pub enum PreviousError {
     },
 }
 
+/// Check that `plan` is the 预算 of the department and year of the 决算 `final_`.
+pub fn same_department_year_budget(final_: &Budget, plan: &Budget) -> Result<(), String> {
+    let fold = |b: &Budget| {
+        b.department
+            .as_deref()
+            .map(|d| yusuan_core::text::fold(d).replace([' ', '\u{3000}'], ""))
+    };
+    if final_.stage != yusuan_core::Stage::Final || plan.stage != yusuan_core::Stage::Budget {
+        return Err(format!(
+            "--budget 用于部门决算，应给当年的部门预算工作簿（现在是部门{}对部门{}）",
+            final_.stage.label(),
+            plan.stage.label()
+        ));
+    }
+    if fold(final_) != fold(plan) || final_.year != plan.year {
+        return Err(format!(
+            "--budget 应为同一部门同一年度的部门预算：决算是“{}”{}，预算是“{}”{}",
+            final_.department_name(),
+            final_.year.map(|y| format!(" {y} 年")).unwrap_or_default(),
+            plan.department_name(),
+            plan.year.map(|y| format!(" {y} 年")).unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
 /// Check that `previous` is the same department's workbook of the year before.
 pub fn same_department_year_before(
     current: &Budget,
@@ -219,6 +245,18 @@ pub fn check_with_previous(
     text: Option<&Text>,
     previous: Option<&Budget>,
 ) -> Report {
+    check_with(budget, codes, text, previous, None)
+}
+
+/// [`check_with_previous`], and for a 决算 its year's 预算 (`plan`): the 年初预算数 its
+/// text states are checked against the 预算's tables.
+pub fn check_with(
+    budget: &Budget,
+    codes: &CodeLists,
+    text: Option<&Text>,
+    previous: Option<&Budget>,
+    plan: Option<&Budget>,
+) -> Report {
     let own = match text {
         Some(_) => None,
         None => {
@@ -236,6 +274,9 @@ pub fn check_with_previous(
     if let Some(prev) = previous {
         let prior = Prior::from_budget(prev).or(Prior::from_info(budget));
         text_rules = text_rules.with_prior(prior);
+    }
+    if let Some(plan) = plan {
+        text_rules = text_rules.with_plan(plan);
     }
     let n_rules = text_rules.rules();
     let mut rules: Vec<&dyn Rule> = yusuan_rules::builtin();

@@ -43,9 +43,12 @@ pub struct Args {
     /// 同时检查情况说明文本（.txt、.md 或 .docx）
     #[arg(long, value_name = "TEXT")]
     narrative: Option<PathBuf>,
-    /// 上年度的部门预算工作簿，用于核对情况说明中的增减变化（须为同一部门的上一年度）
+    /// 上年度的部门预算工作簿，用于核对情况说明中的增减变化（须为同一部门的上一年度）；检查决算时为上年度的部门决算
     #[arg(long, value_name = "PREV")]
     previous: Option<PathBuf>,
+    /// 检查决算时：当年的部门预算工作簿，用于核对情况说明中的年初预算数
+    #[arg(long, value_name = "BUDGET")]
+    budget: Option<PathBuf>,
 }
 
 /// One file's report: printed as text at once, or kept for the JSON answer.
@@ -133,6 +136,7 @@ pub fn run(a: Args) -> Result<Outcome> {
     for (flag, given) in [
         ("--annotate", a.annotate.is_some()),
         ("--previous", a.previous.is_some()),
+        ("--budget", a.budget.is_some()),
     ] {
         if given && a.files.len() != 1 {
             bail!(
@@ -157,6 +161,10 @@ pub fn run(a: Args) -> Result<Outcome> {
         None => None,
     };
     let previous = match &a.previous {
+        Some(p) => Some(yusuan::load(p, &codes)?.1),
+        None => None,
+    };
+    let plan = match &a.budget {
         Some(p) => Some(yusuan::load(p, &codes)?.1),
         None => None,
     };
@@ -207,8 +215,16 @@ pub fn run(a: Args) -> Result<Outcome> {
         if let Some(prev) = &previous {
             yusuan::same_department_year_before(&budget, prev)?;
         }
-        let report =
-            yusuan::check_with_previous(&budget, &codes, narrative.as_ref(), previous.as_ref());
+        if let Some(plan) = &plan {
+            yusuan::same_department_year_budget(&budget, plan).map_err(anyhow::Error::msg)?;
+        }
+        let report = yusuan::check_with(
+            &budget,
+            &codes,
+            narrative.as_ref(),
+            previous.as_ref(),
+            plan.as_ref(),
+        );
         errors |= report.has_errors();
         emit(
             a.format,

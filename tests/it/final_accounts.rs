@@ -2,6 +2,8 @@
 //! published) read as a 决算, checked with exactly its real inconsistencies, exported with
 //! its totals, published in its own layout, and mutated to show each 决算 identity fire.
 
+use std::path::Path;
+
 use crate::common::*;
 use rust_decimal::Decimal;
 use yusuan::{Budget, CodeLists, TableId};
@@ -793,4 +795,75 @@ fn the_final_text_uses_the_years_budget_and_last_years_final() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("应为同一种"));
+}
+
+#[test]
+fn the_initial_budget_a_final_text_states_is_checked_against_the_budget_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "luojiang-zhengxieban-2023";
+    let budget = composed(name);
+    let fin = write_grid(
+        &yusuan_testkit::final_accounts::from_budget(&budget).unwrap(),
+        dir.path(),
+        "决算.xlsx",
+    );
+    let total = budget
+        .table(TableId::T3)
+        .unwrap()
+        .total()
+        .unwrap()
+        .value("total")
+        .unwrap();
+    let text = |initial: Decimal| {
+        let p = dir.path().join(format!("说明{initial}.txt"));
+        std::fs::write(
+            &p,
+            format!(
+                "五、一般公共预算财政拨款支出决算情况说明\n一般公共预算财政拨款支出年初预算为{}万元，支出决算为{}万元。\n",
+                yusuan_core::show2(initial),
+                yusuan_core::show2(total)
+            ),
+        )
+        .unwrap();
+        p
+    };
+    let run = |t: &Path, with_budget: bool| -> (i32, String) {
+        let mut cmd = assert_cmd::Command::cargo_bin("yusuan").unwrap();
+        cmd.arg("check").arg(&fin).arg("--narrative").arg(t);
+        if with_budget {
+            cmd.arg("--budget").arg(sample(name));
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    };
+    let right = text(total);
+    let wrong = text(total + d("10"));
+    let (code, out) = run(&right, true);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("N401 "), "{out}");
+    let (code, out) = run(&wrong, true);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("N401") && out.contains("当年部门预算"),
+        "{out}"
+    );
+    // without the 预算 workbook the 年初预算数 is not compared with the 决算 tables
+    let (code, out) = run(&wrong, false);
+    assert_eq!(code, 0, "{out}");
+    // a 预算 given where the 决算 is expected
+    let (code, _) = {
+        let out = assert_cmd::Command::cargo_bin("yusuan")
+            .unwrap()
+            .arg("check")
+            .arg(sample(name))
+            .arg("--budget")
+            .arg(sample(name))
+            .output()
+            .unwrap();
+        (out.status.code().unwrap(), ())
+    };
+    assert_eq!(code, 2);
 }

@@ -33,6 +33,8 @@ pub struct TextRules<'a> {
     prior: Option<Prior>,
     /// Only the text is checked: no workbook was given.
     text_only: bool,
+    /// A 决算's text: the year's 预算, for the 年初预算数 it states.
+    plan: Option<&'a yusuan_core::Budget>,
     observed: std::sync::OnceLock<Analysis>,
 }
 
@@ -44,6 +46,7 @@ impl<'a> TextRules<'a> {
             absent: "未提供情况说明文本（用 --narrative 指定）".into(),
             prior: None,
             text_only: false,
+            plan: None,
             observed: std::sync::OnceLock::new(),
         }
     }
@@ -60,6 +63,12 @@ impl<'a> TextRules<'a> {
     /// 部门基本情况 sheet).
     pub fn with_prior(mut self, prior: Prior) -> TextRules<'a> {
         self.prior = Some(prior);
+        self
+    }
+
+    /// A 决算's text: the 年初预算数 it states are checked against the year's 预算.
+    pub fn with_plan(mut self, plan: &'a yusuan_core::Budget) -> TextRules<'a> {
+        self.plan = Some(plan);
         self
     }
 
@@ -95,7 +104,7 @@ impl<'a> TextRules<'a> {
                 .clone()
                 .unwrap_or_else(|| Prior::from_info(ctx.budget));
             let ctx = (!self.text_only).then_some(ctx);
-            verify::analyse(text, ctx, prior)
+            verify::analyse(text, ctx, prior, self.plan)
         })
     }
 }

@@ -38,6 +38,9 @@ pub(crate) struct Resolved {
     /// Candidate lines when a 项 name may be the wrong one: (what, yuan, cell).
     pub(crate) siblings: Vec<(String, Decimal, Option<CellRef>)>,
     pub(crate) names: Vec<String>,
+    /// The figure is another workbook's (a 决算 text's 年初预算数 in the 预算): the text
+    /// restating this workbook's figure nearby is no sign of a slip.
+    pub(crate) elsewhere: bool,
 }
 
 pub(crate) struct Resolver<'a> {

@@ -619,6 +619,22 @@ impl Checker<'_> {
     }
 }
 
+/// A 预算 table named by its title (`表2` → `“财政拨款收支预算总表”`), so that a 决算's
+/// labels do not rename it in the message.
+fn spelled_out(ctx: &Ctx<'_>, what: &str) -> String {
+    let mut out = what.to_string();
+    // Longest labels first: `表3-1` before `表3`.
+    let mut ids = yusuan_core::TableId::ALL.to_vec();
+    ids.sort_by_key(|id| std::cmp::Reverse(id.label().len()));
+    for id in ids {
+        if out.contains(id.label()) {
+            let title = format!("“{}”", ctx.catalog.table(id).title);
+            out = out.replace(id.label(), &title);
+        }
+    }
+    out
+}
+
 /// Whether a figure's own words name it a 预算数 (`年初预算为`, `全年预算数`, `预算为`),
 /// not a fund (`一般公共预算`).
 fn names_a_budget(own: &str) -> bool {
@@ -1318,7 +1334,12 @@ fn comp_of(c: &Claim) -> Option<Comp> {
 
 impl Checker<'_> {
     /// N401 (and N403, N409) for every amount of a section about the budget.
-    fn tables(&mut self, ctx: &Ctx<'_>, prior: Prior) {
+    fn tables(&mut self, ctx: &Ctx<'_>, prior: Prior, plan: Option<&yusuan_core::Budget>) {
+        let plan_ctx = plan.map(|budget| Ctx { budget, ..*ctx });
+        let planned = plan_ctx.as_ref().map(|ctx| Resolver {
+            ctx,
+            prior: Prior::default(),
+        });
         let resolver = Resolver { ctx, prior };
         let final_stage = ctx.budget.stage == yusuan_core::Stage::Final;
         let mut no_prior = false;
@@ -1336,9 +1357,31 @@ impl Checker<'_> {
                 continue;
             }
             match c.fig.kind {
-                // A 决算's tables hold no 预算数: `年初预算为0万元` is the text's own.
+                // A 决算's tables hold no 预算数: `年初预算为0万元` is the year's 预算's,
+                // checked against its workbook when given; `全年预算` is in neither.
                 Kind::Amount if !c.prior && final_stage && names_a_budget(&c.own) => {
-                    self.unplaced("N401", id);
+                    let initial = !c.own.contains("全年") && !c.own.contains("调整");
+                    let e = planned
+                        .as_ref()
+                        .filter(|_| initial)
+                        .and_then(|r| r.resolve(&c.subject, &p).expect);
+                    match e {
+                        Some(e) => {
+                            self.tally("N401").checked += 1;
+                            let e = Expect {
+                                what: format!("当年部门预算{}", spelled_out(ctx, &e.what)),
+                                cell: None,
+                                prior: None,
+                                ..e
+                            };
+                            let r = Resolved {
+                                elsewhere: true,
+                                ..Resolved::default()
+                            };
+                            self.amount(&c, &e, &r);
+                        }
+                        None => self.unplaced("N401", id),
+                    }
                 }
                 Kind::Amount if !c.prior => {
                     let mut r = resolver.resolve(&c.subject, &p);
@@ -1476,6 +1519,7 @@ impl Checker<'_> {
         let restated = self
             .claims
             .in_para(c.para)
+            .filter(|_| !r.elsewhere)
             .find(|o| o.id != c.id && o.is_amount() && !o.prior && ok_wan(o, expected_w))
             .map(|o| o.fig.shown.clone());
         let (severity, also) = match &restated {
@@ -1523,7 +1567,12 @@ fn ok_wan(c: &Claim, wan: Decimal) -> bool {
 }
 
 /// Analyse a text: against the budget of `ctx` when given, else on its own.
-pub(crate) fn analyse(text: &Text, ctx: Option<&Ctx<'_>>, prior: Prior) -> Analysis {
+pub(crate) fn analyse(
+    text: &Text,
+    ctx: Option<&Ctx<'_>>,
+    prior: Prior,
+    plan: Option<&yusuan_core::Budget>,
+) -> Analysis {
     let paras = structure(text);
     let year = ctx.and_then(|c| c.budget.year);
     let claims = Claims::build(&paras, year);
@@ -1557,7 +1606,7 @@ pub(crate) fn analyse(text: &Text, ctx: Option<&Ctx<'_>>, prior: Prior) -> Analy
     ch.units();
     ch.reasons();
     if let Some(ctx) = ctx {
-        ch.tables(ctx, prior);
+        ch.tables(ctx, prior, plan);
     }
     ch.rates();
     ch.changes();
