@@ -661,6 +661,25 @@ const JSON_KEYS: [&str; 11] = [
     "reception",
 ];
 
+/// One row of `summary.json`.
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    amounts: BTreeMap<&'static str, Option<String>>,
+    annotated: &'a Option<String>,
+    department: &'a Option<String>,
+    disclosure: &'a Option<String>,
+    duplicate_of: &'a Option<String>,
+    errors: usize,
+    file: &'a str,
+    reason: &'a Option<String>,
+    report: &'a Option<String>,
+    stage: Stage,
+    status: Status,
+    status_label: &'static str,
+    warnings: usize,
+    year: Option<i32>,
+}
+
 /// `summary.json`, contract `yusuan-batch/1` (see the README): amounts in 元, keys in
 /// alphabetical order, pretty-printed with a final newline.
 ///
@@ -673,23 +692,6 @@ pub fn summary_json(b: &Batch) -> String {
             .zip(JSON_KEYS)
             .map(|((_, fig), key)| (key, fig.map(decimal_string)))
             .collect()
-    }
-    #[derive(Serialize)]
-    struct JsonRow<'a> {
-        amounts: BTreeMap<&'static str, Option<String>>,
-        annotated: &'a Option<String>,
-        department: &'a Option<String>,
-        disclosure: &'a Option<String>,
-        duplicate_of: &'a Option<String>,
-        errors: usize,
-        file: &'a str,
-        reason: &'a Option<String>,
-        report: &'a Option<String>,
-        stage: Stage,
-        status: Status,
-        status_label: &'static str,
-        warnings: usize,
-        year: Option<i32>,
     }
     struct Rows<'a>(&'a [Row]);
     impl Serialize for Rows<'_> {

@@ -132,7 +132,16 @@ impl Args {
     }
 }
 
-pub fn run(a: Args) -> Result<Outcome> {
+/// The command line checked, and what every file is checked with: the code lists, the
+/// text, last year's workbook, the year's 预算 (for a 决算).
+type Prepared = (
+    yusuan::CodeLists,
+    Option<yusuan_narrative::check::Text>,
+    Option<yusuan::Budget>,
+    Option<yusuan::Budget>,
+);
+
+fn prepare(a: &Args) -> Result<Prepared> {
     for (flag, given) in [
         ("--annotate", a.annotate.is_some()),
         ("--previous", a.previous.is_some()),
@@ -168,6 +177,11 @@ pub fn run(a: Args) -> Result<Outcome> {
         Some(p) => Some(yusuan::load(p, &codes)?.1),
         None => None,
     };
+    Ok((codes, narrative, previous, plan))
+}
+
+pub fn run(a: Args) -> Result<Outcome> {
+    let (codes, narrative, previous, plan) = prepare(&a)?;
     let color = std::io::stdout().is_terminal();
     let mut unusable = false;
     let mut errors = false;

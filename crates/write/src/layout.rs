@@ -445,6 +445,82 @@ fn figures_row(
     Ok(row + 1)
 }
 
+/// The line under the title: `编制部门：…`, the year for a 决算 (`2024年度`, which its
+/// titles do not carry), `单位：万元`.
+fn meta_row(
+    w: &mut Writer<'_>,
+    ctx: &LayoutCtx<'_>,
+    last_col: u16,
+    to: Unit,
+) -> Result<(), XlsxError> {
+    let st = w.st;
+    let who = format!("编制{}：{}", ctx.entity.label(), ctx.department);
+    let mut left_end = last_col.saturating_sub(1);
+    if ctx.layout.stage == Stage::Final
+        && let Some(y) = ctx.year
+        && last_col >= 4
+    {
+        let mid = last_col / 2;
+        w.ws.write_string_with_format(1, mid, format!("{y}年度"), &st.meta_right)?;
+        left_end = mid - 1;
+    }
+    if left_end > 0 {
+        w.ws.merge_range(1, 0, 1, left_end, &who, &st.meta_left)?;
+    } else {
+        w.ws.write_string_with_format(1, 0, &who, &st.meta_left)?;
+    }
+    w.ws.write_string_with_format(1, last_col, format!("单位：{to}"), &st.meta_right)?;
+    Ok(())
+}
+
+/// The note an empty fund table carries in this layout: the source's own when it has
+/// one (the 三公 table's is not a fund's), else the layout's.
+fn empty_note(table: Option<&Table>, ctx: &LayoutCtx<'_>) -> Option<String> {
+    let cat = Catalog::get();
+    let t = table?;
+    let fund = cat.table(t.id).fund?;
+    let note = ctx.layout.empty_note_text.as_ref()?;
+    if !t.is_empty() || ctx.template {
+        return None;
+    }
+    Some(match &t.note {
+        Some(n) if ctx.same_layout => n.value.clone(),
+        _ => ctx
+            .fill(note)
+            .replace("{fund}", cat.fund_name(fund))
+            .replace("{dept}", ctx.department),
+    })
+}
+
+/// Set each column's width (the right block, if any, repeats the left one's); the
+/// widths set, in characters.
+fn column_widths(
+    w: &mut Writer<'_>,
+    cols: &[&LayoutColumn],
+    blocks: usize,
+) -> Result<Vec<usize>, XlsxError> {
+    let mut set = Vec::new();
+    for (k, width) in w.widths.iter().enumerate() {
+        let key = cols[k].key.as_str();
+        let wdt = match key {
+            "code_class" | "code_kuan" | "code_item" => 6,
+            "code" => 10,
+            _ if cols[k].width.is_some() => *width,
+            _ if key == "name" || key.ends_with("_item") => ((*width).max(8) + 2).min(60),
+            _ => (*width).clamp(12, 16) + 2,
+        };
+        set.push(wdt);
+    }
+    let one = set.clone();
+    for _ in 1..blocks {
+        set.extend_from_slice(&one);
+    }
+    for (k, wdt) in set.iter().enumerate() {
+        w.ws.set_column_width(k as u16, *wdt as f64)?;
+    }
+    Ok(set)
+}
+
 /// Add one table sheet in the layout's form.
 pub(crate) fn add_layout_sheet(
     wb: &mut Workbook,
@@ -492,23 +568,7 @@ pub(crate) fn add_layout_sheet(
     };
     w.ws.merge_range(0, 0, 0, last_col, &title, &st.title)?;
     w.ws.set_row_height(0, 32)?;
-    let who = format!("编制{}：{}", ctx.entity.label(), ctx.department);
-    let mut left_end = last_col.saturating_sub(1);
-    // A 决算 table states its year on this line (`2024年度`), its title does not.
-    if ctx.layout.stage == Stage::Final
-        && let Some(y) = ctx.year
-        && last_col >= 4
-    {
-        let mid = last_col / 2;
-        w.ws.write_string_with_format(1, mid, format!("{y}年度"), &st.meta_right)?;
-        left_end = mid - 1;
-    }
-    if left_end > 0 {
-        w.ws.merge_range(1, 0, 1, left_end, &who, &st.meta_left)?;
-    } else {
-        w.ws.write_string_with_format(1, 0, &who, &st.meta_left)?;
-    }
-    w.ws.write_string_with_format(1, last_col, format!("单位：{to}"), &st.meta_right)?;
+    meta_row(&mut w, ctx, last_col, to)?;
     if ctx.back_link {
         w.ws.write_url_with_format(
             0,
@@ -527,43 +587,12 @@ pub(crate) fn add_layout_sheet(
         _ if blocks == 2 => two_block_body(&mut w, &cols, lt, table, first)?,
         _ => classified_body(&mut w, &cols, lt, table, first)?,
     };
-    // The note an empty fund table carries in this layout.
-    if let (Some(t), Some(fund), Some(note)) = (table, spec.fund, &ctx.layout.empty_note_text)
-        && t.is_empty()
-        && !ctx.template
-    {
-        // The source's own note when it has one (the 三公 table's is not a fund's).
-        let text = match &t.note {
-            Some(n) if ctx.same_layout => n.value.clone(),
-            _ => ctx
-                .fill(note)
-                .replace("{fund}", cat.fund_name(fund))
-                .replace("{dept}", ctx.department),
-        };
+    if let Some(text) = empty_note(table, ctx) {
         w.ws.merge_range(row, 0, row, last_col, &text, &st.note_plain)?;
         row += 1;
     }
     w.apply_formats()?;
-    let mut set = Vec::new();
-    for (k, width) in w.widths.iter().enumerate() {
-        let key = cols[k].key.as_str();
-        let wdt = match key {
-            "code_class" | "code_kuan" | "code_item" => 6,
-            "code" => 10,
-            _ if cols[k].width.is_some() => *width,
-            _ if key == "name" || key.ends_with("_item") => ((*width).max(8) + 2).min(60),
-            _ => (*width).clamp(12, 16) + 2,
-        };
-        w.ws.set_column_width(k as u16, wdt as f64)?;
-        set.push(wdt);
-    }
-    if blocks == 2 {
-        // The right block repeats the left one's columns.
-        for (k, wdt) in set.clone().into_iter().enumerate() {
-            w.ws.set_column_width((cols.len() + k) as u16, wdt as f64)?;
-            set.push(wdt);
-        }
-    }
+    let set = column_widths(&mut w, &cols, blocks)?;
     w.fit_rows(&set)?;
     if ctx.back_link {
         w.ws.set_column_width(ncols + 1, 10)?;

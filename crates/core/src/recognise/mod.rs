@@ -380,26 +380,17 @@ fn title_prefix(text: &str, key: &str) -> (Option<String>, Option<i32>) {
     (dept, year)
 }
 
-fn read_table(
-    catalog: &Catalog,
-    codes: &CodeLists,
-    sheet: &Sheet,
-    hit: &TitleHit<'_>,
-) -> Option<Table> {
-    let spec = hit.spec;
-    let title_row = hit.at.map(|a| a.0);
-    // Candidate first header rows: the first few rows after the title that are not the
-    // 部门/单位 line.
-    let starts: Vec<u32> = sheet
-        .rows()
-        .map(|(r, _)| r)
-        .filter(|r| title_row.is_none_or(|t| *r > t))
-        .filter(|r| !is_meta_row(sheet, *r))
-        .take(4)
-        .collect();
-    let header = header::find_header(catalog, spec, sheet, &starts)?;
-    // Unit and 部门 line: anywhere from the title down to the end of the header.
-    let top = title_row.unwrap_or(0);
+/// What the lines from the title down to the header state.
+struct Meta {
+    unit: Option<(Unit, CellRef)>,
+    department: Option<Located<String>>,
+    stated_year: Option<Located<i32>>,
+}
+
+/// The unit and 部门 line, anywhere from the title down to the end of the header, and a
+/// year stated above the header outside the title.
+fn meta_lines(sheet: &Sheet, hit: &TitleHit<'_>, header: &header::HeaderMatch) -> Meta {
+    let top = hit.at.map_or(0, |a| a.0);
     let mut unit = None;
     let mut department = None;
     let mut stated_year = None;
@@ -437,6 +428,36 @@ fn read_table(
             }
         }
     }
+    Meta {
+        unit,
+        department,
+        stated_year,
+    }
+}
+
+fn read_table(
+    catalog: &Catalog,
+    codes: &CodeLists,
+    sheet: &Sheet,
+    hit: &TitleHit<'_>,
+) -> Option<Table> {
+    let spec = hit.spec;
+    let title_row = hit.at.map(|a| a.0);
+    // Candidate first header rows: the first few rows after the title that are not the
+    // 部门/单位 line.
+    let starts: Vec<u32> = sheet
+        .rows()
+        .map(|(r, _)| r)
+        .filter(|r| title_row.is_none_or(|t| *r > t))
+        .filter(|r| !is_meta_row(sheet, *r))
+        .take(4)
+        .collect();
+    let header = header::find_header(catalog, spec, sheet, &starts)?;
+    let Meta {
+        unit,
+        department,
+        stated_year,
+    } = meta_lines(sheet, hit, &header);
     let (title_text, title_at) = match hit.at {
         Some((r, c)) => (hit.text.clone(), CellRef::new(&sheet.name, r, c)),
         None => (

@@ -19,6 +19,22 @@ pub struct Body {
     part_totals: Vec<(String, Amount)>,
 }
 
+/// A line of `kind` at `row` with its amounts and nothing else.
+fn new_line(kind: LineKind, row: u32, amounts: Vec<(String, Amount)>) -> Line {
+    Line {
+        kind,
+        key: None,
+        code: None,
+        code_at: None,
+        name: String::new(),
+        name_at: None,
+        side: None,
+        row,
+        amounts,
+        texts: vec![],
+    }
+}
+
 /// Read one amount cell.
 pub fn read_amount(sheet: &Sheet, row: u32, col: u32) -> Amount {
     let reading = match sheet.get(row, col) {
@@ -180,16 +196,8 @@ fn close_part_totals(body: &mut Body) {
         .min()
         .unwrap_or_default();
     body.lines.push(Line {
-        kind: LineKind::Total,
-        key: None,
-        code: None,
-        code_at: None,
         name: "合计".into(),
-        name_at: None,
-        side: None,
-        row: first.0,
-        amounts: parts,
-        texts: vec![],
+        ..new_line(LineKind::Total, first.0, parts)
     });
 }
 
@@ -266,31 +274,19 @@ fn read_classified(
         };
         if is_total {
             body.lines.push(Line {
-                kind: LineKind::Total,
-                key: None,
-                code: None,
-                code_at: None,
                 name: "合计".into(),
                 name_at: code_at.or(name_at),
-                side: None,
-                row,
-                amounts,
-                texts: vec![],
+                ..new_line(LineKind::Total, row, amounts)
             });
             continue;
         }
         if let Some(code) = code.filter(|c| scheme.valid_len(c.len())) {
             body.lines.push(Line {
-                kind: LineKind::Code,
-                key: None,
                 code: Some(code),
                 code_at,
                 name: name_text,
                 name_at,
-                side: None,
-                row,
-                amounts,
-                texts: vec![],
+                ..new_line(LineKind::Code, row, amounts)
             });
             continue;
         }
@@ -303,9 +299,6 @@ fn read_classified(
             continue;
         }
         body.lines.push(Line {
-            kind: LineKind::Unparsed,
-            key: None,
-            code: None,
             code_at,
             name: raw_code
                 .into_iter()
@@ -313,10 +306,7 @@ fn read_classified(
                 .collect::<Vec<_>>()
                 .join(" "),
             name_at,
-            side: None,
-            row,
-            amounts,
-            texts: vec![],
+            ..new_line(LineKind::Unparsed, row, amounts)
         });
     }
 }
@@ -475,16 +465,10 @@ fn read_list(
             || (label_col.is_none() && has_amounts && !body.lines.iter().any(|l| l.kind == LineKind::Total));
         if is_total {
             body.lines.push(Line {
-                kind: LineKind::Total,
-                key: None,
-                code: None,
-                code_at: None,
                 name: "合计".into(),
                 name_at: label.map(|(_, at)| at),
-                side: None,
-                row,
-                amounts,
                 texts,
+                ..new_line(LineKind::Total, row, amounts)
             });
             continue;
         }
@@ -493,16 +477,10 @@ fn read_list(
         }
         match label {
             Some((t, at)) => body.lines.push(Line {
-                kind: LineKind::Entry,
-                key: None,
-                code: None,
-                code_at: None,
                 name: t,
                 name_at: Some(at),
-                side: None,
-                row,
-                amounts,
                 texts,
+                ..new_line(LineKind::Entry, row, amounts)
             }),
             None if has_amounts || !texts.is_empty() => {
                 if !has_amounts && texts.iter().all(|(_, t)| is_footnote(&fold(&t.value))) {

@@ -1333,6 +1333,69 @@ fn comp_of(c: &Claim) -> Option<Comp> {
 // ---------------------------------------------------------------- the tables
 
 impl Checker<'_> {
+    /// A change on last year (N401): the table's figure less last year's.
+    fn change_amount(&mut self, c: &Claim, be: &Expect, prior: Decimal, sign: i8) {
+        self.tally("N401").checked += 1;
+        let cur = round_to(Unit::WanYuan.from_yuan(be.yuan), 2);
+        let expected = cur - round_to(prior, 2);
+        let sign = if sign == 0 { 1 } else { sign };
+        let stated = c.value() * Decimal::from(sign);
+        if stated == expected {
+            return;
+        }
+        let word = if expected >= Decimal::ZERO {
+            "增加"
+        } else {
+            "减少"
+        };
+        let o = self.push(
+            "N401",
+            Severity::Error,
+            c,
+            format!(
+                "增减额“{}”与表格不符：{} {} 万元，上年 {} 万元，应为{word} {} 万元",
+                c.fig.shown,
+                be.what,
+                num(cur),
+                num(prior),
+                num(expected.abs())
+            ),
+        );
+        o.actual = Some(num(stated));
+        o.expected = Some(num(expected));
+    }
+
+    /// A 决算 text's 年初预算数 against the year's 预算 workbook when given (N401); a
+    /// 全年预算 is in neither workbook.
+    fn planned_amount(
+        &mut self,
+        ctx: &Ctx<'_>,
+        c: &Claim,
+        p: &Para,
+        planned: Option<&Resolver<'_>>,
+    ) {
+        let initial = !c.own.contains("全年") && !c.own.contains("调整");
+        let e = planned
+            .filter(|_| initial)
+            .and_then(|r| r.resolve(&c.subject, p).expect);
+        let Some(e) = e else {
+            self.unplaced("N401", c.id);
+            return;
+        };
+        self.tally("N401").checked += 1;
+        let e = Expect {
+            what: format!("当年部门预算{}", spelled_out(ctx, &e.what)),
+            cell: None,
+            prior: None,
+            ..e
+        };
+        let r = Resolved {
+            elsewhere: true,
+            ..Resolved::default()
+        };
+        self.amount(c, &e, &r);
+    }
+
     /// N401 (and N403, N409) for every amount of a section about the budget.
     fn tables(&mut self, ctx: &Ctx<'_>, prior: Prior, plan: Option<&yusuan_core::Budget>) {
         let plan_ctx = plan.map(|budget| Ctx { budget, ..*ctx });
@@ -1360,28 +1423,7 @@ impl Checker<'_> {
                 // A 决算's tables hold no 预算数: `年初预算为0万元` is the year's 预算's,
                 // checked against its workbook when given; `全年预算` is in neither.
                 Kind::Amount if !c.prior && final_stage && names_a_budget(&c.own) => {
-                    let initial = !c.own.contains("全年") && !c.own.contains("调整");
-                    let e = planned
-                        .as_ref()
-                        .filter(|_| initial)
-                        .and_then(|r| r.resolve(&c.subject, &p).expect);
-                    match e {
-                        Some(e) => {
-                            self.tally("N401").checked += 1;
-                            let e = Expect {
-                                what: format!("当年部门预算{}", spelled_out(ctx, &e.what)),
-                                cell: None,
-                                prior: None,
-                                ..e
-                            };
-                            let r = Resolved {
-                                elsewhere: true,
-                                ..Resolved::default()
-                            };
-                            self.amount(&c, &e, &r);
-                        }
-                        None => self.unplaced("N401", id),
-                    }
+                    self.planned_amount(ctx, &c, &p, planned.as_ref());
                 }
                 Kind::Amount if !c.prior => {
                     let mut r = resolver.resolve(&c.subject, &p);
@@ -1425,33 +1467,8 @@ impl Checker<'_> {
                         no_prior = true;
                         continue;
                     };
-                    self.tally("N401").checked += 1;
-                    let cur = round_to(Unit::WanYuan.from_yuan(be.yuan), 2);
-                    let expected = cur - round_to(prior, 2);
-                    let sign = if sign == 0 { 1 } else { sign };
-                    let stated = c.value() * Decimal::from(sign);
-                    if stated != expected {
-                        let word = if expected >= Decimal::ZERO {
-                            "增加"
-                        } else {
-                            "减少"
-                        };
-                        let what = be.what.clone();
-                        let o = self.push(
-                            "N401",
-                            Severity::Error,
-                            &c,
-                            format!(
-                                "增减额“{}”与表格不符：{what} {} 万元，上年 {} 万元，应为{word} {} 万元",
-                                c.fig.shown,
-                                num(cur),
-                                num(prior),
-                                num(expected.abs())
-                            ),
-                        );
-                        o.actual = Some(num(stated));
-                        o.expected = Some(num(expected));
-                    }
+                    let be = be.clone();
+                    self.change_amount(&c, &be, prior, sign);
                 }
                 _ => {}
             }
