@@ -867,3 +867,115 @@ fn the_initial_budget_a_final_text_states_is_checked_against_the_budget_workbook
     };
     assert_eq!(code, 2);
 }
+
+/// The central 决算 format: 行次 columns beside the 总表's 项目, a 栏次 row under every
+/// header, the 三公 table with 预算数 and 决算数 as the top headers, 本年支出 小计.
+fn central_format(g: &mut Grid) {
+    use yusuan_testkit::SheetEdit;
+    let t = |s: &str| Some(Cell::Text(s.to_string()));
+    let s = g.sheet_mut(T1).unwrap();
+    s.insert_col(3);
+    s.insert_col(1);
+    s.set(3, 1, t("行次"));
+    s.set(3, 4, t("行次"));
+    for r in 4..34 {
+        s.set(r, 1, Some(Cell::Number(f64::from(r - 3))));
+        s.set(r, 4, Some(Cell::Number(f64::from(r + 27))));
+    }
+    s.insert_row(4);
+    s.set(4, 0, t("栏次"));
+    s.set(4, 2, t("1"));
+    s.set(4, 5, t("2"));
+    for sheet in ["收入决算表", "支出决算表", "一般公共预算财政拨款支出决算表"]
+    {
+        let s = g.sheet_mut(sheet).unwrap();
+        s.insert_row(4);
+        s.set(4, 0, t("栏次"));
+        for c in 2..8 {
+            s.set(4, c, t(&(c - 1).to_string()));
+        }
+    }
+    for sheet in [
+        "政府性基金预算财政拨款收入支出决算表",
+        "国有资本经营预算财政拨款收入支出决算表",
+    ] {
+        g.sheet_mut(sheet).unwrap().set(3, 4, t("小计"));
+    }
+    let parts = [
+        "合计",
+        "因公出国（境）费",
+        "小计",
+        "公务用车购置费",
+        "公务用车运行维护费",
+        "公务接待费",
+    ];
+    let groups = [
+        "合计",
+        "因公出国（境）费",
+        "公务用车购置及运行维护费",
+        "公务用车购置及运行维护费",
+        "公务用车购置及运行维护费",
+        "公务接待费",
+    ];
+    // 预算数 6 = 1 + 3 + 2 (车 3 = 0 + 3); 决算数 5.5 = 0.5 + 3 + 2
+    let figures = [6.0, 1.0, 3.0, 0.0, 3.0, 2.0, 5.5, 0.5, 3.0, 0.0, 3.0, 2.0];
+    let mut cells = vec![
+        (0, 0, Cell::Text(T33.into())),
+        (
+            1,
+            0,
+            Cell::Text("编制部门：中共上海市普陀区委社会工作部".into()),
+        ),
+        (1, 11, Cell::Text("单位：万元".into())),
+    ];
+    for (i, m) in ["预算数", "决算数"].iter().enumerate() {
+        for k in 0..6 {
+            let c = (i * 6 + k) as u32;
+            cells.push((2, c, Cell::Text(m.to_string())));
+            cells.push((3, c, Cell::Text(groups[k].into())));
+            cells.push((4, c, Cell::Text(parts[k].into())));
+            cells.push((5, c, Cell::Text((c + 1).to_string())));
+            cells.push((6, c, Cell::Number(figures[c as usize])));
+        }
+    }
+    cells.push((5, 0, Cell::Text("栏次".into())));
+    let at = g.sheets.iter().position(|s| s.name == T33).unwrap();
+    g.sheets[at] = yusuan_grid::Sheet::from_cells(T33, cells);
+}
+
+#[test]
+fn a_final_in_the_central_format_reads_and_checks_the_same() {
+    let mut g = grid(&sample(SHGZ));
+    central_format(&mut g);
+    let dir = tempfile::tempdir().unwrap();
+    let b = load(&write_grid(&g, dir.path(), "central.xlsx"));
+    let orig = load(&sample(SHGZ));
+    assert_eq!(b.stage, Stage::Final);
+    let t1 = b.table(TableId::T1).unwrap();
+    assert_eq!(t1.fixed_value("income_total", "income"), Some(d("307.82")));
+    assert!(
+        !t1.lines
+            .iter()
+            .any(|l| l.kind == yusuan_core::LineKind::Unparsed)
+    );
+    let s = b.summary();
+    assert_eq!(s.three_public.total, Some(d("55000")));
+    assert_eq!(s.three_public.abroad, Some(d("5000")));
+    let planned = s.three_public_budget.unwrap();
+    assert_eq!(planned.total, Some(d("60000")));
+    assert_eq!(planned.vehicle_operation, Some(d("30000")));
+    for id in [TableId::T1_1, TableId::T1_2, TableId::T3] {
+        let (a, o) = (b.table(id).unwrap(), orig.table(id).unwrap());
+        assert_eq!(a.lines.len(), o.lines.len(), "{id}");
+    }
+    // the same two real rounding differences, and nothing else
+    let r = check(&b);
+    let got: Vec<(&str, Severity)> = r.findings.iter().map(|f| (f.rule, f.severity)).collect();
+    assert_eq!(
+        got,
+        [("K104", Severity::Info), ("X208", Severity::Info)],
+        "{:?}",
+        r.findings
+    );
+    assert_eq!(status(&r, "K105"), Status::Passed);
+}

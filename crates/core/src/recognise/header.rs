@@ -144,17 +144,18 @@ pub fn header_paths(sheet: &Sheet, first: u32, last: u32) -> Vec<HeaderPath> {
     out
 }
 
-/// A 预算数/决算数 leaf split off its path: the part it is of stays the leaf.
+/// A 预算数/决算数 level taken out of its path, whether it stands under the part
+/// (`合计/预算数`, the Shanghai template) or above it (`预算数/合计`, the central one):
+/// the part stays the leaf.
 fn split_measure(p: &mut HeaderPath) {
     if p.folded.len() < 2 {
         return;
     }
-    match p.leaf() {
-        "预算数" => p.budget = true,
-        "决算数" => {}
-        _ => return,
-    }
-    p.folded.pop();
+    let Some(i) = p.folded.iter().position(|f| f == "预算数" || f == "决算数") else {
+        return;
+    };
+    p.budget = p.folded[i] == "预算数";
+    p.folded.remove(i);
 }
 
 /// Whether a row can be part of a header band: text only (no numbers), not empty.

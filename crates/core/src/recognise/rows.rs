@@ -154,10 +154,18 @@ pub fn read_body(
 ) -> Body {
     let mut body = Body::default();
     let first = header.last_row + 1;
+    // The 栏次 row under the header (`栏次 | 1 | 2 …`, the central 决算 tables) numbers
+    // the columns: it is not a line.
+    let numbering = |r: u32| {
+        sheet
+            .row(r)
+            .iter()
+            .any(|(_, c)| c.as_text().is_some_and(|t| fold(t) == "栏次"))
+    };
     let rows: Vec<u32> = sheet
         .rows()
         .map(|(r, _)| r)
-        .filter(|r| *r >= first)
+        .filter(|r| *r >= first && !numbering(*r))
         .collect();
     match spec.kind {
         TableKind::Classified => {
