@@ -979,3 +979,32 @@ fn a_final_in_the_central_format_reads_and_checks_the_same() {
     );
     assert_eq!(status(&r, "K105"), Status::Passed);
 }
+
+#[test]
+fn direction_words_are_checked_against_the_figures_they_follow() {
+    let text =
+        std::fs::read_to_string(root().join("samples/real").join(SHGZ).join("text.txt")).unwrap();
+    let b = load(&sample(SHGZ));
+    let n408 = |t: &str| -> Vec<String> {
+        let r = yusuan::check(
+            &b,
+            CodeLists::builtin(),
+            Some(&yusuan_narrative::check::Text::parse(t)),
+        );
+        r.findings
+            .iter()
+            .filter(|f| f.rule == "N408" && f.message.contains("所述决算数"))
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    // the real text: every 大于/小于/持平 agrees with its 全年预算 and 决算
+    assert!(n408(&text).is_empty(), "{:?}", n408(&text));
+    // 其他社会工作事务支出: 202.24 against 202.24 written 大于
+    let mutated = text.replacen("决算数与全年预算数持平", "决算数大于全年预算数", 1);
+    let got = n408(&mutated);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].contains("202.24 万元等于预算数 202.24 万元"),
+        "{got:?}"
+    );
+}

@@ -647,7 +647,78 @@ fn names_a_budget(own: &str) -> bool {
         && !w.ends_with("经营预算")
 }
 
+/// `决算数大于/小于/等于…预算数`, `决算数与…预算数持平`: the direction a sentence states,
+/// as the sign of 决算 − 预算.
+fn stated_direction(folded: &str) -> Option<(i8, String)> {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"决算数?(?:(大于|高于|超过|多于)|(小于|低于|少于)|(等于)|与[^,。;]{0,8}?持平)[^,。;]{0,6}?预算",
+        )
+        .expect("direction pattern")
+    });
+    let c = RE.captures(folded)?;
+    let sign = if c.get(1).is_some() {
+        1
+    } else if c.get(2).is_some() {
+        -1
+    } else {
+        0
+    };
+    Some((sign, c[0].to_string()))
+}
+
 impl Checker<'_> {
+    /// N408: `决算数大于/小于/等于预算数` against the 预算数 and 决算数 the passage states
+    /// before it (`全年预算为52.00万元，支出决算为51.32万元。决算数小于全年预算数…`).
+    fn directions(&mut self) {
+        for (si, sentence) in self.claims.sentences.iter().enumerate() {
+            let Some((sign, phrase)) = stated_direction(&fold(&sentence.text)) else {
+                continue;
+            };
+            let before: Vec<&Claim> = self
+                .claims
+                .claims
+                .iter()
+                .filter(|c| {
+                    c.para == sentence.para && c.sentence <= si && c.is_amount() && !c.prior
+                })
+                .collect();
+            let plan = before.iter().rev().find(|c| names_a_budget(&c.own));
+            let done = before
+                .iter()
+                .rev()
+                .find(|c| c.own.contains("决算") && !names_a_budget(&c.own));
+            let (Some(plan), Some(done)) = (plan, done) else {
+                continue;
+            };
+            let (pv, dv) = (round_to(plan.fig.wan(), 2), round_to(done.fig.wan(), 2));
+            self.tally("N408").checked += 1;
+            let actual = match dv.cmp(&pv) {
+                std::cmp::Ordering::Greater => 1,
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+            };
+            if actual == sign {
+                continue;
+            }
+            let word = ["小于", "等于", "大于"][(actual + 1) as usize];
+            let (quote, para) = (sentence.text.clone(), sentence.para);
+            let o = self.push_at(
+                "N408",
+                Severity::Error,
+                para,
+                &quote,
+                format!(
+                    "写的是“{phrase}”，但所述决算数 {} 万元{word}预算数 {} 万元",
+                    num(dv),
+                    num(pv)
+                ),
+            );
+            o.actual = Some(num(dv));
+            o.expected = Some(num(pv));
+        }
+    }
+
     /// N408: the 政府采购 awarded to 中小企业 — in the projects reserved for them and in
     /// the other projects — cannot exceed the total 政府采购 (面向小微企业 is a part of
     /// 面向中小企业, not added).
@@ -1633,6 +1704,7 @@ pub(crate) fn analyse(
     ch.level();
     ch.totals();
     ch.procurement();
+    ch.directions();
     ch.a
 }
 
