@@ -7,7 +7,9 @@ mod cli;
 mod compare;
 mod convert;
 mod export;
+mod grid;
 mod narrative;
+mod serve;
 mod supervise;
 mod template;
 mod worker;
@@ -35,6 +37,9 @@ enum Command {
     Export(export::Args),
     Compare(compare::Args),
     Narrative(narrative::Args),
+    Serve(serve::Args),
+    #[command(name = "__grid", hide = true)]
+    Grid(grid::Args),
     #[command(name = "__worker", hide = true)]
     Worker(worker::Args),
 }
@@ -128,6 +133,7 @@ fn supervised(command: &Command) -> Option<ExitCode> {
         Command::Convert(a) => a.inputs(),
         Command::Export(a) => a.inputs(),
         Command::Compare(a) => a.inputs(),
+        Command::Grid(a) => a.inputs(),
         Command::Narrative(a) => a.inputs(),
         _ => return None,
     };
@@ -201,6 +207,8 @@ fn run() -> ExitCode {
         Command::Template(a) => template::run(a),
         Command::Export(a) => export::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Grid(a) => grid::run(a),
         Command::Narrative(a) => narrative::run(a),
         Command::Worker(a) => worker::run(a),
     };
