@@ -20,5 +20,6 @@ mod real_texts;
 mod robustness;
 mod rules;
 mod samples;
+mod serve;
 mod shanghai;
 mod snapshots;

@@ -206,11 +206,12 @@ pub(crate) async fn convert(
     let file = up.workbook()?;
     let out = format!("{}.公开.xlsx", stem(&file));
     let mut a = vec![OsString::from("convert"), file, "-o".into(), (&out).into()];
-    if q.force.as_deref().is_some_and(|f| f == "1" || f == "true") {
+    let force = q.force.as_deref().is_some_and(|f| f == "1" || f == "true");
+    if force {
         a.push("--force".into());
     }
     let ran = run(&state, up.path(), &a).await?;
-    if ran.code == 1 {
+    if ran.code == 1 && !force {
         return Err(ApiError::Unprocessable(format!(
             "有“错误”级问题，未生成公开表（可先下载问题清单修改后再试）：{}",
             ran.message()
