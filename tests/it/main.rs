@@ -4,6 +4,7 @@
 
 mod annotate;
 mod batch;
+mod browser;
 mod cli_check;
 mod cli_foundation;
 mod common;

@@ -71,7 +71,7 @@ function check(entry) {
     entry.state.textContent = '检查中…';
   };
   xhr.onload = () => {
-    entry.bar.style.width = '100%';
+    entry.bar.classList.add('done');
     let body;
     try {
       body = JSON.parse(xhr.responseText);
@@ -342,6 +342,12 @@ drop.addEventListener('drop', (ev) => {
   addFiles(ev.dataTransfer.files);
 });
 $('batch-run').addEventListener('click', runBatch);
+for (const key of ['narrative', 'previous']) {
+  $(key).addEventListener('change', (ev) => {
+    const f = ev.target.files[0];
+    $(`${key}-name`).textContent = f ? f.name : '未选择';
+  });
+}
 $('grid-close').addEventListener('click', () => {
   $('grid').hidden = true;
 });
