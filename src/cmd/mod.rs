@@ -77,6 +77,7 @@ fn on_interrupt() {
         }
         yusuan::worker::kill_all();
         yusuan_write::remove_pending();
+        yusuan_serve::stop();
         eprintln!("\n已中断，未留下未写完的文件");
         std::process::exit(130);
     });

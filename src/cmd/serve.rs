@@ -23,11 +23,15 @@ pub struct Args {
     /// 监听的地址（默认只监听本机 127.0.0.1；给其他地址时局域网内的其他电脑也能访问）
     #[arg(long, value_name = "ADDR")]
     listen: Option<std::net::IpAddr>,
+    /// 每个文件最长处理时间（秒），超过即停止（同 batch）
+    #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+    timeout: u64,
 }
 
 pub fn run(a: Args) -> Result<Outcome> {
     let exe = std::env::current_exe()?;
     let mut config = yusuan_serve::Config::local(exe, a.port);
+    config.seconds = a.timeout.max(1);
     if let Some(ip) = a.listen {
         if !ip.is_loopback() {
             eprintln!(

@@ -28,8 +28,13 @@ impl Drop for Served {
 pub const EPOCH: &str = "1767225600"; // 2026-01-01
 
 pub fn serve() -> Served {
+    serve_with(&[])
+}
+
+pub fn serve_with(extra: &[&str]) -> Served {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("yusuan"))
         .args(["serve", "--port", "0"])
+        .args(extra)
         .env("SOURCE_DATE_EPOCH", EPOCH)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -505,4 +510,33 @@ fn a_batch_job_runs_and_gives_its_outputs_as_one_zip() {
         .unwrap();
     let zipped: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(&zipped, summary);
+}
+
+#[test]
+fn a_file_over_its_time_is_stopped_with_everything_it_started() {
+    let slow = root().join("target/yusuan-it-slow.xlsx");
+    if !slow.is_file() {
+        let tmp = root().join(format!("target/yusuan-it-slow-{}.tmp", std::process::id()));
+        yusuan_testkit::corpus::bad::write_slow(&root(), &tmp).unwrap();
+        std::fs::rename(&tmp, &slow).unwrap();
+    }
+    let s = serve_with(&["--timeout", "1"]);
+    let a = upload(&s.addr, "/api/check", &[("file", &slow)]);
+    assert_eq!(a.status, 504);
+    assert_eq!(a.json()["error"], "处理超过 1 秒，已停止");
+    // neither the command nor the supervised child it started is left running
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let left: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| std::fs::read(e.ok()?.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
+        .filter(|c| c.contains("yusuan-it-slow") && c.contains("check"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let a = upload(
+        &s.addr,
+        "/api/check",
+        &[("file", &sample_file(SAMPLE_NAMES[0]))],
+    );
+    assert_eq!(a.status, 200);
 }

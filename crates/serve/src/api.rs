@@ -83,9 +83,11 @@ impl Uploads {
                 "请求不是文件上传（应为 multipart/form-data，表单字段 file）".into(),
             )
         })?;
+        let root = crate::temp_root()
+            .map_err(|e| ApiError::Internal(format!("无法建立临时文件夹：{e}")))?;
         let dir = tempfile::Builder::new()
-            .prefix("yusuan-serve-")
-            .tempdir()
+            .prefix("request-")
+            .tempdir_in(root)
             .map_err(|e| ApiError::Internal(format!("无法建立临时文件夹：{e}")))?;
         let fields = save_fields(multipart, dir.path()).await?;
         Ok(Uploads { dir, fields })

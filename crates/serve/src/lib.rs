@@ -25,12 +25,32 @@ mod page;
 mod tool;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+
+/// The folder every request's temporary folder is made in, removed on [`stop`].
+static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The folder the requests' temporary folders go in (made on first use).
+pub(crate) fn temp_root() -> std::io::Result<&'static Path> {
+    if let Some(p) = ROOT.get() {
+        return Ok(p);
+    }
+    let dir = std::env::temp_dir().join(format!("yusuan-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(ROOT.get_or_init(|| dir))
+}
+
+/// Remove every upload and output of this server (the process is ending: Ctrl-C).
+pub fn stop() {
+    if let Some(p) = ROOT.get() {
+        let _ = std::fs::remove_dir_all(p);
+    }
+}
 
 /// Largest upload, per file: the CLI reader's own limit (200 MiB).
 pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;

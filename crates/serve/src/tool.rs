@@ -36,25 +36,46 @@ impl Ran {
 /// Run `yusuan ARGS` in `dir`.
 pub(crate) async fn run(state: &State, dir: &Path, args: &[OsString]) -> Result<Ran, ApiError> {
     let _permit = state.running.acquire().await.map_err(|_| ApiError::Busy)?;
-    let child = tokio::process::Command::new(&state.config.exe)
-        .args(args)
+    let mut cmd = tokio::process::Command::new(&state.config.exe);
+    cmd.args(args)
         .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
+        .kill_on_drop(true);
+    // Its own process group: over time, the command and the child it supervises go.
+    #[cfg(unix)]
+    cmd.process_group(0);
+    let child = cmd
         .spawn()
         .map_err(|e| ApiError::Internal(format!("无法启动 yusuan：{e}")))?;
+    let pid = child.id();
     let limit = Duration::from_secs(state.config.seconds);
-    let out = tokio::time::timeout(limit, child.wait_with_output())
-        .await
-        .map_err(|_| ApiError::Timeout(state.config.seconds))?
-        .map_err(|e| ApiError::Internal(format!("yusuan 运行失败：{e}")))?;
+    let out = match tokio::time::timeout(limit, child.wait_with_output()).await {
+        Ok(out) => out.map_err(|e| ApiError::Internal(format!("yusuan 运行失败：{e}")))?,
+        Err(_) => {
+            kill_group(pid);
+            return Err(ApiError::Timeout(state.config.seconds));
+        }
+    };
     Ok(Ran {
         code: out.status.code().unwrap_or(2),
         stdout: out.stdout,
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     })
+}
+
+/// Kill a command's process group (the command and what it started).
+fn kill_group(pid: Option<u32>) {
+    #[cfg(unix)]
+    if let Some(pid) = pid
+        .and_then(|p| i32::try_from(p).ok())
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
 }
 
 /// An uploaded file's name as a plain file name: its last path component, no control
