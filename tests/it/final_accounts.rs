@@ -1008,3 +1008,39 @@ fn direction_words_are_checked_against_the_figures_they_follow() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_budget_three_public_table_headed_by_its_budget_figure_is_read_as_before() {
+    // A 预算 三公 table whose parts stand under 预算数: that is its figure, not a twin.
+    let t = |s: &str| Cell::Text(s.into());
+    let mut cells = vec![
+        (0, 0, t("一般公共预算“三公”经费支出预算表")),
+        (1, 5, t("单位：万元")),
+    ];
+    for (c, h) in [
+        "合计",
+        "因公出国（境）费",
+        "公务用车购置费",
+        "公务用车运行费",
+        "公务接待费",
+    ]
+    .iter()
+    .enumerate()
+    {
+        cells.push((2, c as u32, t("预算数")));
+        cells.push((3, c as u32, t(h)));
+    }
+    for (c, v) in [6.0, 1.0, 0.0, 3.0, 2.0].iter().enumerate() {
+        cells.push((4, c as u32, Cell::Number(*v)));
+    }
+    let g = Grid {
+        format: yusuan_grid::Format::Xlsx,
+        sheets: vec![yusuan_grid::Sheet::from_cells("表3-3", cells)],
+    };
+    let b = yusuan_core::recognise(&g, CodeLists::builtin()).unwrap();
+    assert_eq!(b.stage, Stage::Budget);
+    let s = b.summary();
+    assert_eq!(s.three_public.total, Some(d("60000")));
+    assert_eq!(s.three_public.reception, Some(d("20000")));
+    assert!(s.three_public_budget.is_none());
+}

@@ -16,7 +16,8 @@ pub struct HeaderPath {
     pub col: u32,
     pub folded: Vec<String>,
     pub shown: Vec<String>,
-    /// Under a `预算数` leaf that was split off (a table with `measures`).
+    /// Its `预算数` level was taken out (a 决算 table with `measures`): it is the 预算数
+    /// twin of the part it names.
     pub budget: bool,
 }
 
@@ -230,7 +231,8 @@ pub fn match_header(
     if paths.is_empty() {
         return None;
     }
-    if spec.measures {
+    // Only a 决算 table pairs 预算数 with 决算数; a 预算 table's 预算数 is its figure.
+    if spec.measures && paths.iter().any(|p| p.folded.iter().any(|f| f == "决算数")) {
         paths.iter_mut().for_each(split_measure);
     }
     let mut used = vec![false; paths.len()];
