@@ -683,9 +683,10 @@ struct JsonRow<'a> {
 /// `summary.json`, contract `yusuan-batch/1` (see the README): amounts in 元, keys in
 /// alphabetical order, pretty-printed with a final newline.
 ///
-/// Rows are serialised one at a time as the text is written: for 10,000 files a tree of
-/// `serde_json::Value`s was the largest thing the batch ever held in memory.
-pub fn summary_json(b: &Batch) -> String {
+/// Rows are serialised one at a time as the text is written, straight to `out`: for
+/// 10,000 files a tree of `serde_json::Value`s, then the 8 MB text, were the largest
+/// things the batch held in memory.
+pub fn write_summary_json(b: &Batch, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     fn amounts(s: &Summary) -> BTreeMap<&'static str, Option<String>> {
         figures(s)
             .iter()
@@ -765,9 +766,8 @@ pub fn summary_json(b: &Batch) -> String {
         unreadable: b.count(Status::Unreadable),
         warnings: b.count(Status::Warnings),
     };
-    let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &json).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
 }
 
 /// The 汇总表 workbook (see [`yusuan_write::summary_workbook`]).

@@ -165,10 +165,9 @@ fn write_summary(a: &Args, result: &batch::Batch) -> Result<()> {
             source,
         })?;
     yusuan_write::save_workbook(&mut wb, &path)?;
-    yusuan_write::write_atomic(
-        &a.output.join("summary.json"),
-        batch::summary_json(result).as_bytes(),
-    )?;
+    yusuan_write::write_atomic_with(&a.output.join("summary.json"), |w| {
+        batch::write_summary_json(result, w)
+    })?;
     Ok(())
 }
 

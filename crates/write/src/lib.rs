@@ -34,7 +34,7 @@ pub use findings::{
 pub use output::{
     OutputError, check_folder, check_not_input, check_output, os_reason, remove_pending,
     remove_temporaries, same_file, save_annotated, save_workbook, temporary_prefix, write_atomic,
-    xlsx_reason,
+    write_atomic_with, xlsx_reason,
 };
 pub use summary::{RowStatus, SummaryRow, summary_workbook};
 pub use table::to_f64;

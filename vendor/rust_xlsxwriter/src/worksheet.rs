@@ -19436,6 +19436,11 @@ impl Worksheet {
         }
         xml_end_tag(self.file_writer(), "row");
 
+        // yusuan patch: a written row's options are not needed again in constant
+        // memory mode; keeping them held every row's options (a Format each) in
+        // memory to the end (see PATCH.md).
+        temp_changed_rows.remove(&current_row);
+
         // Swap back in changed rows data.
         mem::swap(&mut temp_changed_rows, &mut self.changed_rows);
 

@@ -157,10 +157,10 @@ pub fn read_body(
     // The 栏次 row under the header (`栏次 | 1 | 2 …`, the central 决算 tables) numbers
     // the columns: it is not a line.
     let numbering = |r: u32| {
-        sheet
-            .row(r)
-            .iter()
-            .any(|(_, c)| c.as_text().is_some_and(|t| fold(t) == "栏次"))
+        sheet.row(r).iter().take(4).any(|(_, c)| {
+            c.as_text()
+                .is_some_and(|t| t.contains('栏') && fold(t) == "栏次")
+        })
     };
     let rows: Vec<u32> = sheet
         .rows()
