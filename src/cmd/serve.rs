@@ -44,6 +44,17 @@ pub fn run(a: Args) -> Result<Outcome> {
     yusuan_serve::serve_blocking(config, a.open, |url| {
         let _ = super::out(&format!("yusuan 网页已启动：{url}（按 Ctrl-C 停止）\n"));
     })
-    .map_err(|e| anyhow::anyhow!("无法在 {listen} 启动网页服务：{e}"))?;
+    .map_err(|e| anyhow::anyhow!("无法在 {listen} 启动网页服务：{}", bind_reason(&e)))?;
     Ok(Outcome::Clean)
+}
+
+/// Why the address could not be served, in Chinese.
+fn bind_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::AddrInUse => "端口已被占用（换一个 --port，或先关闭占用它的程序）".into(),
+        K::AddrNotAvailable => "本机没有这个地址".into(),
+        K::PermissionDenied => "没有权限（1024 以下的端口需要管理员权限）".into(),
+        _ => yusuan_core::os_reason(e),
+    }
 }

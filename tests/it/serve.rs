@@ -540,3 +540,17 @@ fn a_file_over_its_time_is_stopped_with_everything_it_started() {
     );
     assert_eq!(a.status, 200);
 }
+
+#[test]
+fn a_port_in_use_is_told_in_chinese() {
+    let s = serve();
+    let port = s.addr.rsplit(':').next().unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("yusuan"))
+        .args(["serve", "--port", port])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("端口已被占用"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+}
