@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use yusuan_core::text::{chinese_ordinal, strip_ordinal};
 use yusuan_core::{Budget, CodeLists, Line, Scheme, Table, TableId, Unit, round2, show2};
 
-use crate::generate::{Block, Narrative, Prior, Section, full_width, share};
+use crate::generate::{Block, Narrative, Prior, numbered, share};
 
 /// 万元 with two decimals from 元.
 fn wan(yuan: Decimal) -> String {
@@ -464,20 +464,7 @@ pub fn generate_final(
             b.department_name(),
             b.entity.label()
         ),
-        sections: sections
-            .into_iter()
-            .enumerate()
-            .map(|(i, (h, blocks))| Section {
-                heading: format!("{}、{h}", chinese_ordinal(i + 1)),
-                blocks: blocks
-                    .into_iter()
-                    .map(|b| match b {
-                        Block::Sub(s) => Block::Sub(full_width(&s)),
-                        Block::Para(s) => Block::Para(full_width(&s)),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        sections: numbered(sections),
         warnings: w.warnings,
     }
 }

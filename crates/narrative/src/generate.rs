@@ -404,27 +404,32 @@ pub fn generate(b: &Budget, codes: &CodeLists, prior: Prior) -> Narrative {
     let entity = b.entity.label();
     Narrative {
         title: full_width(&format!("{department}{y}年{entity}预算情况说明")),
-        sections: sections
-            .into_iter()
-            .enumerate()
-            .map(|(i, (h, blocks))| Section {
-                heading: full_width(&format!("{}、{h}", chinese_ordinal(i + 1))),
-                blocks: blocks
-                    .into_iter()
-                    .map(|b| match b {
-                        Block::Sub(s) => Block::Sub(full_width(&s)),
-                        Block::Para(s) => Block::Para(full_width(&s)),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        sections: numbered(sections),
         warnings: w.warnings,
     }
 }
 
+/// Sections numbered `一、二、…` in order, their text with full-width brackets.
+pub(crate) fn numbered(sections: Vec<(&'static str, Vec<Block>)>) -> Vec<Section> {
+    sections
+        .into_iter()
+        .enumerate()
+        .map(|(i, (h, blocks))| Section {
+            heading: full_width(&format!("{}、{h}", chinese_ordinal(i + 1))),
+            blocks: blocks
+                .into_iter()
+                .map(|b| match b {
+                    Block::Sub(s) => Block::Sub(full_width(&s)),
+                    Block::Para(s) => Block::Para(full_width(&s)),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// Brackets full-width, as the published text writes them (科目 names such as
 /// `维修(护)费` come half-width from the code tables).
-pub(crate) fn full_width(s: &str) -> String {
+fn full_width(s: &str) -> String {
     s.replace('(', "（").replace(')', "）")
 }
 

@@ -136,7 +136,6 @@ fn classified_body(
     table: Option<&Table>,
     first: u32,
 ) -> Result<u32, XlsxError> {
-    let st = w.st;
     let lines: Vec<&Line> = table.map(|t| t.coded().collect()).unwrap_or_default();
     let total = table.and_then(Table::total);
     let label_cols = cols
@@ -150,27 +149,7 @@ fn classified_body(
         row += 1;
     }
     for l in lines {
-        let code = l.code.as_deref().unwrap_or("");
-        let bold = code.len() == 3;
-        let part = |a: usize, b: usize| code.get(a..b).unwrap_or("");
-        for (k, c) in cols.iter().enumerate() {
-            let k = k as u16;
-            let code_fmt = if bold { &st.code_bold } else { &st.code };
-            match c.key.as_str() {
-                "code_class" => w.text(row, k, part(0, 3), code_fmt)?,
-                "code_kuan" => w.text(row, k, part(3, 5), code_fmt)?,
-                "code_item" => w.text(row, k, part(5, 7), code_fmt)?,
-                "code" => w.text(row, k, code, code_fmt)?,
-                "name" => {
-                    let level = l.level().unwrap_or(3) as usize;
-                    w.text(row, k, &l.name, &st.name[level.clamp(1, 3) - 1])?;
-                }
-                key => {
-                    let fmt = if bold { &st.money_bold } else { &st.money };
-                    w.money(row, k, l.amount(key), fmt)?;
-                }
-            }
-        }
+        line_cells(w, cols, l, row, 0)?;
         row += 1;
     }
     if !lt.total_first {
@@ -178,6 +157,40 @@ fn classified_body(
         row += 1;
     }
     Ok(row)
+}
+
+/// One 类/款/项 line in `cols` from column `off`: its code (whole or split into the
+/// layout's 类|款|项 columns), its name indented by level, its amounts; a 类 bold.
+fn line_cells(
+    w: &mut Writer<'_>,
+    cols: &[&LayoutColumn],
+    l: &Line,
+    row: u32,
+    off: u16,
+) -> Result<(), XlsxError> {
+    let st = w.st;
+    let code = l.code.as_deref().unwrap_or("");
+    let bold = code.len() == 3;
+    let part = |a: usize, b: usize| code.get(a..b).unwrap_or("");
+    for (k, c) in cols.iter().enumerate() {
+        let k = off + k as u16;
+        let code_fmt = if bold { &st.code_bold } else { &st.code };
+        match c.key.as_str() {
+            "code_class" => w.text(row, k, part(0, 3), code_fmt)?,
+            "code_kuan" => w.text(row, k, part(3, 5), code_fmt)?,
+            "code_item" => w.text(row, k, part(5, 7), code_fmt)?,
+            "code" => w.text(row, k, code, code_fmt)?,
+            "name" => {
+                let level = l.level().unwrap_or(3) as usize;
+                w.text(row, k, &l.name, &st.name[level.clamp(1, 3) - 1])?;
+            }
+            key => {
+                let fmt = if bold { &st.money_bold } else { &st.money };
+                w.money(row, k, l.amount(key), fmt)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A classified table in two side-by-side blocks (the 决算 基本支出 table): the lines of
@@ -203,22 +216,7 @@ fn two_block_body(
     for (b, block) in [l, r].iter().enumerate() {
         let off = b as u16 * width;
         for (i, line) in block.iter().enumerate() {
-            let row = first + i as u32;
-            let bold = line.code.as_deref().is_some_and(|c| c.len() == 3);
-            for (k, c) in cols.iter().enumerate() {
-                let k = off + k as u16;
-                match c.key.as_str() {
-                    "code" => {
-                        let fmt = if bold { &st.code_bold } else { &st.code };
-                        w.text(row, k, line.code.as_deref().unwrap_or(""), fmt)?;
-                    }
-                    "name" => w.text(row, k, &line.name, &st.name[usize::from(!bold)])?,
-                    key => {
-                        let fmt = if bold { &st.money_bold } else { &st.money };
-                        w.money(row, k, line.amount(key), fmt)?;
-                    }
-                }
-            }
+            line_cells(w, cols, line, first + i as u32, off)?;
         }
         for i in block.len() as u32..rows {
             for k in 0..width {

@@ -494,21 +494,14 @@ fn read_list(
                 if !has_amounts && texts.iter().all(|(_, t)| is_footnote(&fold(&t.value))) {
                     continue;
                 }
+                let kind = if texts.is_empty() {
+                    LineKind::Unparsed
+                } else {
+                    LineKind::Entry
+                };
                 body.lines.push(Line {
-                    kind: if texts.is_empty() {
-                        LineKind::Unparsed
-                    } else {
-                        LineKind::Entry
-                    },
-                    key: None,
-                    code: None,
-                    code_at: None,
-                    name: String::new(),
-                    name_at: None,
-                    side: None,
-                    row,
-                    amounts,
                     texts,
+                    ..new_line(kind, row, amounts)
                 })
             }
             None => {}
@@ -526,16 +519,10 @@ fn side_line(
     name_at: Option<CellRef>,
 ) -> Line {
     Line {
-        kind,
-        key: None,
-        code: None,
-        code_at: None,
         name,
         name_at,
         side: Some(side),
-        row,
-        amounts,
-        texts: vec![],
+        ..new_line(kind, row, amounts)
     }
 }
 
