@@ -12,6 +12,14 @@ use std::{collections::HashMap, fmt, hash::Hash, sync::OnceLock};
 
 use crate::Color;
 
+// yusuan patch: formats are looked up by value on every formatted write (a few
+// hundred times per worksheet), and SipHash over a `Format`'s many fields was a few
+// per cent of the time spent writing a workbook. The index maps only need a fast,
+// deterministic hash (their iteration order never reaches the output).
+/// A map from a format to its index, hashed with FxHash.
+pub(crate) type FormatMap =
+    HashMap<Format, u32, std::hash::BuildHasherDefault<rustc_hash::FxHasher>>;
+
 /// The `Format` struct is used to define cell formatting for data in a
 /// worksheet.
 ///
