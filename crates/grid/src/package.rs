@@ -10,7 +10,9 @@
 //! not hold or declare more entries than a workbook may have cells (calamine reserves
 //! what `uniqueCount` says: 10¹⁰ asked for 240 GB); an .ods's grids are bounded before
 //! calamine builds them (`ods_extent.rs`). On the way, the merged ranges of every xlsx
-//! sheet are taken from the inflated sheet parts, so no part is parsed twice for them.
+//! sheet are taken from the inflated sheet parts, so no part is parsed twice for them,
+//! and an xlsx's parts are handed to calamine as they were inflated here (a package of
+//! stored parts), so no part is inflated twice either.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Cursor, Read};
@@ -31,7 +33,16 @@ pub(crate) struct Package {
     pub kind: ZipKind,
     /// xlsx: merged ranges by sheet name; a sheet missing here is asked of calamine.
     pub merges: HashMap<String, Vec<Range>>,
+    /// xlsx: the same package with every part calamine reads already inflated (stored,
+    /// checksums computed anew), when it inflates to at most [`REPACK_MAX_BYTES`];
+    /// `None`: calamine reads the original.
+    pub repacked: Option<Vec<u8>>,
 }
+
+/// The largest inflated xlsx kept whole for calamine. Beyond it calamine inflates the
+/// original's parts again as it streams them, so what a large workbook holds in memory
+/// is what it held before; a real submission inflates to a few MB.
+pub(crate) const REPACK_MAX_BYTES: u64 = 32 * 1024 * 1024;
 
 type Zip<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
@@ -57,6 +68,15 @@ fn over(path: &Path, limit: WorkbookLimit) -> ReadError {
 
 /// Check a zipped workbook; see the module documentation.
 pub(crate) fn inspect(path: &Path, bytes: &[u8]) -> Result<Package, ReadError> {
+    inspect_with(path, bytes, REPACK_MAX_BYTES)
+}
+
+/// [`inspect`], repacking an xlsx that inflates to at most `repack_max` bytes.
+pub(crate) fn inspect_with(
+    path: &Path,
+    bytes: &[u8],
+    repack_max: u64,
+) -> Result<Package, ReadError> {
     let mut zip = open(path, bytes)?;
     let names = part_names(path, &mut zip)?;
     if let Some(records) = directory_records(bytes)
@@ -74,17 +94,23 @@ pub(crate) fn inspect(path: &Path, bytes: &[u8]) -> Result<Package, ReadError> {
     let kind = kind(path, &mut zip, &names)?;
     let mut inflated: u64 = 0;
     // Parts already inflated (and so checked) for the sheet map.
-    let mut done = HashSet::new();
+    let mut done = HashMap::new();
     let sheets = match kind {
         ZipKind::Xlsx => sheet_parts(path, &mut zip, &names, &mut inflated, &mut done)?,
         _ => HashMap::new(),
     };
+    let mut repack = matches!(kind, ZipKind::Xlsx).then(|| Repack::new(bytes.len(), repack_max));
     let mut merges = HashMap::new();
     for (i, name) in names.iter().enumerate() {
-        if !is_read(name) || done.contains(&i) {
-            continue;
-        }
-        let data = inflate(path, &mut zip, i, &mut inflated)?;
+        let data = match done.remove(&i) {
+            Some(data) => data,
+            None if is_read(name) => inflate(path, &mut zip, i, &mut inflated)?,
+            None => {
+                repack = repack.and_then(|r| r.copy(&mut zip, i));
+                continue;
+            }
+        };
+        repack = repack.and_then(|r| r.store(&mut zip, i, &data, inflated));
         match kind {
             ZipKind::Xlsx => {
                 if let Some(sheet) = sheets.get(name)
@@ -102,7 +128,58 @@ pub(crate) fn inspect(path: &Path, bytes: &[u8]) -> Result<Package, ReadError> {
             _ => {}
         }
     }
-    Ok(Package { kind, merges })
+    let repacked = repack.and_then(Repack::finish);
+    Ok(Package {
+        kind,
+        merges,
+        repacked,
+    })
+}
+
+/// A package of stored parts being built from the parts as they are inflated: calamine
+/// then reads each part without inflating it again. Any failure here (none is expected
+/// of a zip written to memory) abandons it, and calamine reads the original.
+struct Repack {
+    zip: zip::ZipWriter<Cursor<Vec<u8>>>,
+    /// The largest inflated size kept.
+    max: u64,
+}
+
+impl Repack {
+    /// For a package of `size` bytes (a workbook's XML inflates about eightfold).
+    fn new(size: usize, max: u64) -> Self {
+        let capacity = size
+            .saturating_mul(8)
+            .min(usize::try_from(max).unwrap_or(0));
+        Repack {
+            zip: zip::ZipWriter::new(Cursor::new(Vec::with_capacity(capacity))),
+            max,
+        }
+    }
+
+    /// Part `i`, inflated to `data`; `inflated` is the package's inflated size so far.
+    fn store(mut self, zip: &mut Zip<'_>, i: usize, data: &[u8], inflated: u64) -> Option<Self> {
+        if inflated > self.max {
+            return None;
+        }
+        let name = zip.by_index_raw(i).ok()?.name().ok()?.into_owned();
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        self.zip.start_file(name, options).ok()?;
+        std::io::Write::write_all(&mut self.zip, data).ok()?;
+        Some(self)
+    }
+
+    /// Part `i`, one calamine does not read (an image), copied as it is.
+    fn copy(mut self, zip: &mut Zip<'_>, i: usize) -> Option<Self> {
+        let file = zip.by_index_raw(i).ok()?;
+        self.zip.raw_copy_file(file).ok()?;
+        Some(self)
+    }
+
+    fn finish(self) -> Option<Vec<u8>> {
+        self.zip.finish().ok().map(Cursor::into_inner)
+    }
 }
 
 fn open<'a>(path: &Path, bytes: &'a [u8]) -> Result<Zip<'a>, ReadError> {
@@ -260,20 +337,21 @@ fn inflate(
     Ok(data)
 }
 
-/// Inflate a part by its normalised name (workbook.xml, its relationships), noting it
-/// in `done`.
+/// Inflate a part by its normalised name (workbook.xml, its relationships), keeping it
+/// in `done` by its index, which is returned.
 fn part_named(
     path: &Path,
     zip: &mut Zip<'_>,
     names: &[String],
     name: &str,
     inflated: &mut u64,
-    done: &mut HashSet<usize>,
-) -> Result<Option<Vec<u8>>, ReadError> {
+    done: &mut HashMap<usize, Vec<u8>>,
+) -> Result<Option<usize>, ReadError> {
     match names.iter().position(|n| n == name) {
         Some(i) => {
-            done.insert(i);
-            inflate(path, zip, i, inflated).map(Some)
+            let data = inflate(path, zip, i, inflated)?;
+            done.insert(i, data);
+            Ok(Some(i))
         }
         None => Ok(None),
     }
@@ -286,7 +364,7 @@ fn sheet_parts(
     zip: &mut Zip<'_>,
     names: &[String],
     inflated: &mut u64,
-    done: &mut HashSet<usize>,
+    done: &mut HashMap<usize, Vec<u8>>,
 ) -> Result<HashMap<String, String>, ReadError> {
     let (Some(workbook), Some(rels)) = (
         part_named(path, zip, names, "xl/workbook.xml", inflated, done)?,
@@ -301,7 +379,7 @@ fn sheet_parts(
     ) else {
         return Ok(HashMap::new());
     };
-    let sheets = xlsx_merges::sheets(&workbook);
+    let sheets = xlsx_merges::sheets(&done[&workbook]);
     if sheets.len() > MAX_SHEETS {
         return Err(over(
             path,
@@ -311,7 +389,7 @@ fn sheet_parts(
             },
         ));
     }
-    let targets = xlsx_merges::relationships(&rels);
+    let targets = xlsx_merges::relationships(&done[&rels]);
     let mut parts: HashMap<String, String> = HashMap::new();
     for (name, rid) in sheets {
         let Some(target) = targets.get(&rid) else {
