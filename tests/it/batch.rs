@@ -286,6 +286,22 @@ fn a_mixed_folder() {
             && xml.contains("state=\"frozen\"")
             && xml.contains("<pageSetup")
     );
+    // Its links are HYPERLINK formulas (a sheet holds at most 65,530 hyperlinks; a
+    // formula has no such limit and is not kept in memory to the sheet's end), relative
+    // to the 汇总表, each to a file that is there.
+    let links: Vec<&str> = xml
+        .split("<f>HYPERLINK(\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert!(
+        links.contains(&"教育/有错误.标注副本.xlsx") && links.len() >= 5,
+        "{links:?}"
+    );
+    for l in &links {
+        assert!(out.join(l).is_file(), "{l}");
+    }
+    assert!(!xml.contains("<hyperlink "), "{xml}");
     // the published workbooks are the convert command's
     let converted = root.path().join("converted.xlsx");
     yusuan()
