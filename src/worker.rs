@@ -115,6 +115,8 @@ fn path_from_wire(s: &str) -> Option<PathBuf> {
 /// The worker's side: read jobs from standard input until it closes, answer each with
 /// its row as one line of JSON. `dir`, `out` and `opts` are the batch's.
 pub fn serve(dir: &Path, out: &Path, opts: &Options<'_>) -> std::io::Result<()> {
+    // The parent flushes the file system once the files are done.
+    crate::batch::defer_sync();
     let stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     for line in stdin.lines() {

@@ -32,9 +32,9 @@ pub use findings::{
     Line, Listed, Load, bureau_workbook, finding_lines, findings_workbook, marks, today,
 };
 pub use output::{
-    OutputError, check_folder, check_not_input, check_output, os_reason, remove_pending,
-    remove_temporaries, same_file, save_annotated, save_workbook, temporary_prefix, write_atomic,
-    write_atomic_with, xlsx_reason,
+    OutputError, check_folder, check_not_input, check_output, defer_sync, os_reason,
+    remove_pending, remove_temporaries, same_file, save_annotated, save_workbook, temporary_prefix,
+    write_atomic, write_atomic_with, xlsx_reason,
 };
 pub use summary::{RowStatus, SummaryRow, summary_workbook};
 pub use table::to_f64;

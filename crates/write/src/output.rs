@@ -191,6 +191,18 @@ pub fn remove_temporaries(dir: &Path, pid: u32) -> usize {
         .count()
 }
 
+/// Whether each output is flushed to disk before it takes its name (the default).
+static SYNC_EACH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// With `true`, outputs take their names without each being flushed to disk first:
+/// for a batch, which flushes the whole file system once when its files are done and
+/// before its 汇总表 is written (so a 汇总表 lists only files that are on disk), instead
+/// of making every worker wait for the disk once per file. The rename still makes each
+/// output appear whole or not at all to anyone reading it. `false` restores the default.
+pub fn defer_sync(defer: bool) {
+    SYNC_EACH.store(!defer, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Write `bytes` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     write_atomic_with(path, |w| w.write_all(bytes))
@@ -229,7 +241,9 @@ pub fn write_atomic_with(
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(werr)?;
     }
-    tmp.as_file().sync_all().map_err(werr)?;
+    if SYNC_EACH.load(std::sync::atomic::Ordering::Relaxed) {
+        tmp.as_file().sync_all().map_err(werr)?;
+    }
     tmp.persist(path).map_err(|e| werr(e.error))?;
     Ok(())
 }
