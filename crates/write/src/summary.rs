@@ -57,9 +57,10 @@ pub struct SummaryRow<'a> {
 }
 
 /// The 汇总表 workbook: one formatted row per file, a totals row, links to the outputs.
-pub fn summary_workbook(
+/// The rows are taken one at a time (a bureau's 10,000 need not be held at once).
+pub fn summary_workbook<'a>(
     money_headers: &[&str],
-    rows: &[SummaryRow<'_>],
+    rows: impl ExactSizeIterator<Item = SummaryRow<'a>>,
     skipped: &[(String, String)],
     unit: Unit,
 ) -> Result<Workbook, XlsxError> {
@@ -77,17 +78,16 @@ pub fn summary_workbook(
     ws.set_name("汇总表")?;
     let cols = header_rows(ws, &st, money_headers, unit, rows.len())?;
     let mut row = 2u32;
-    let mut totals = vec![Decimal::ZERO; money_headers.len()];
-    for (n, r) in rows.iter().enumerate() {
-        department_row(ws, &st, &cell, cols, (row, n + 1), r, unit)?;
-        if counted(r) {
-            for (t, v) in totals.iter_mut().zip(&r.amounts) {
-                *t += v.unwrap_or_default();
-            }
-        }
+    let mut totals = Totals {
+        amounts: vec![Decimal::ZERO; money_headers.len()],
+        ..Totals::default()
+    };
+    for (n, r) in rows.enumerate() {
+        department_row(ws, &st, &cell, cols, (row, n + 1), &r, unit)?;
+        totals.add(&r);
         row += 1;
     }
-    totals_row(ws, &st, cols, row, &totals, rows, unit)?;
+    totals_row(ws, &st, cols, row, &totals, unit)?;
     ws.autofilter(1, 0, row.saturating_sub(1).max(2), cols.last)?;
     ws.set_freeze_panes(2, 2)?;
     ws.set_paper_size(8); // A3: a summary across departments is wide
@@ -249,6 +249,31 @@ fn counted(r: &SummaryRow<'_>) -> bool {
     r.counted && matches!(r.status, RowStatus::Passed | RowStatus::Warnings)
 }
 
+/// What the 合计 row shows, summed as the rows are written.
+#[derive(Debug, Default)]
+struct Totals {
+    /// The money columns of the counted rows, in 元.
+    amounts: Vec<Decimal>,
+    /// Rows not counted.
+    left_out: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Totals {
+    fn add(&mut self, r: &SummaryRow<'_>) {
+        if counted(r) {
+            for (t, v) in self.amounts.iter_mut().zip(&r.amounts) {
+                *t += v.unwrap_or_default();
+            }
+        } else {
+            self.left_out += 1;
+        }
+        self.errors += r.errors;
+        self.warnings += r.warnings;
+    }
+}
+
 /// The 合计 row: the money columns summed over the files without errors (the label says
 /// how many were left out), and the counts.
 fn totals_row(
@@ -256,24 +281,20 @@ fn totals_row(
     st: &crate::style::Styles,
     cols: Columns,
     row: u32,
-    totals: &[Decimal],
-    rows: &[SummaryRow<'_>],
+    totals: &Totals,
     unit: Unit,
 ) -> Result<(), XlsxError> {
-    let left_out = rows.iter().filter(|r| !counted(r)).count();
-    let label = match left_out {
+    let label = match totals.left_out {
         0 => "合计".to_string(),
         n => format!("合计（不含有错误、无法读取或重复的 {n} 个文件）"),
     };
     ws.merge_range(row, 0, row, 5, &label, &st.total_label)?;
-    for (i, t) in totals.iter().enumerate() {
+    for (i, t) in totals.amounts.iter().enumerate() {
         ws.write_number_with_format(row, cols.money + i as u16, shown(*t, unit), &st.total_money)?;
     }
     let count = st.total_money.clone().set_num_format("0");
-    let errs: usize = rows.iter().map(|r| r.errors).sum();
-    let warns: usize = rows.iter().map(|r| r.warnings).sum();
-    ws.write_number_with_format(row, cols.tail, errs as f64, &count)?;
-    ws.write_number_with_format(row, cols.tail + 1, warns as f64, &count)?;
+    ws.write_number_with_format(row, cols.tail, totals.errors as f64, &count)?;
+    ws.write_number_with_format(row, cols.tail + 1, totals.warnings as f64, &count)?;
     ws.write_blank(row, cols.tail + 2, &st.total_label)?;
     ws.write_blank(row, cols.tail + 3, &st.total_label)?;
     ws.write_blank(row, cols.tail + 4, &st.total_label)?;
