@@ -575,7 +575,7 @@ pub fn run(dir: &Path, found: &Found, out: &Path, opts: &Options<'_>) -> std::io
 
 /// Let the files' outputs take their names without each being flushed to disk first
 /// (see [`yusuan_write::defer_sync`]), where the file system can then be flushed at
-/// once ([`sync_filesystem`]): on this machine's disk one flush per file left the
+/// once (when its files are done): on this machine's disk one flush per file left the
 /// cores idle a third of a batch. Whether it is done; a worker calls it too.
 pub fn defer_sync() -> bool {
     let available = cfg!(target_os = "linux");
