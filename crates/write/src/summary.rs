@@ -217,15 +217,18 @@ fn department_row(
         (4, r.annotated, "查看"),
     ] {
         let col = cols.tail + k;
-        match link.map(|p| (p, link_formula(p, text))) {
-            Some((_, Some(f))) => ws.write_formula_with_format(row, col, f, &st.link_cell)?,
-            Some((p, None)) => ws.write_url_with_format(
+        let Some(p) = link else {
+            ws.write_blank(row, col, cell)?;
+            continue;
+        };
+        match link_formula(p, text) {
+            Some(f) => ws.write_formula_with_format(row, col, f, &st.link_cell)?,
+            None => ws.write_url_with_format(
                 row,
                 col,
                 Url::new(format!("file:///{p}")).set_text(text),
                 &st.link_cell,
             )?,
-            None => ws.write_blank(row, col, cell)?,
         };
     }
     Ok(())
